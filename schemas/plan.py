@@ -1,0 +1,69 @@
+"""What a plan says: metadata and tasks, as defined by the extraction contract (EXTRACTION.md)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Part = Literal["tasks", "implementation"]
+DeadlineKind = Literal["date", "month", "quarter", "half_year", "year", "ongoing", "recurring",
+                       "start", "relative", "event"]
+DEADLINE_KINDS = ("date", "month", "quarter", "half_year", "year", "ongoing", "recurring",
+                  "start", "relative", "event")
+ROLES = ("lead", "support")
+
+
+@dataclass
+class Deadline:
+    """Thời gian hoàn thành: one normalized deadline item (contract §4)."""
+
+    raw: str
+    kind: str
+    value: str | None = None
+    due: str | None = None
+    start: str | None = None
+    recurrence: str | None = None
+    anchor: str | None = None
+
+
+@dataclass
+class Task:
+    """Nhiệm vụ: one leaf of the task or implementation part (contract §2)."""
+
+    part: str
+    code: str
+    text: str
+    group: str | None = None
+    result: str | None = None
+    lead: list[str] = field(default_factory=list)      # cơ quan chủ trì
+    support: list[str] = field(default_factory=list)   # cơ quan phối hợp
+    deadlines: list[Deadline] = field(default_factory=list)
+    page: int | None = None
+    block: str = "paragraph"                           # "table" or "paragraph"
+
+
+@dataclass
+class PlanMeta:
+    province: str | None = None
+    number: str | None = None
+    issued: str | None = None
+    title: str | None = None
+    signer: str | None = None
+
+
+@dataclass
+class Plan:
+    document: str                    # source file name without extension
+    meta: PlanMeta
+    tasks: list[Task] = field(default_factory=list)
+
+    def to_records(self) -> list[dict]:
+        """The §5 export: one plan line, then one line per task."""
+        out = [{"document": self.document, "plan": asdict(self.meta)}]
+        for t in self.tasks:
+            out.append({
+                "document": self.document, "part": t.part, "code": t.code, "group": t.group,
+                "text": t.text, "result": t.result, "lead": t.lead, "support": t.support,
+                "deadlines": [asdict(d) for d in t.deadlines],
+                "source": {"page": t.page, "block": t.block},
+            })
+        return out
