@@ -1,0 +1,100 @@
+"""Format-independent text helpers: numbering labels and joining hard-wrapped lines.
+
+Used by every extractor that sees lines rather than paragraphs (text files, PDF, OCR).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# An enumeration label at the start of a paragraph: "I.", "II -", "1.", "1.1.", "3.3.", "2)",
+# "a)", "đ)", "a.", "-", "–", "•", "+", "*". Arabic labels need a closing "." or ")" (or a
+# second level) so that a wrapped line starting with a year is not taken for one.
+LABEL = re.compile(
+    r"""^\s*(?P<label>
+        (?:[IVXLC]{1,6}\s*[.)/-])               # Roman
+      | (?:\d{1,3}(?:\.\d{1,3})+\.?)            # 1.1 / 1.1. / 3.3.2
+      | (?:\d{1,3}[.)])                         # 1. / 2)
+      | (?:[a-zđ][).])                          # a) đ) a.
+      | (?:[-–—•+*])                            # dash, bullet, plus, star
+    )(?=\s|$)""",
+    re.VERBOSE,
+)
+TERMINAL = re.compile(r"[.:;!?…]['\"”’)*]*$")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def clean(text: str) -> str:
+    """NFC with whitespace (incl. non-breaking spaces) collapsed to single spaces."""
+    return re.sub(r"\s+", " ", nfc(text).replace("\u00a0", " ")).strip()
+
+
+def split_label(text: str) -> tuple[str | None, str]:
+    """Split a leading enumeration label off a paragraph: ("1.", "Sở Tài chính …")."""
+    m = LABEL.match(text)
+    if not m:
+        return None, text.strip()
+    label = re.sub(r"\s+", "", m.group("label"))
+    return label, text[m.end():].strip()
+
+
+def is_caps_line(text: str) -> bool:
+    """A line set in capitals ("KẾ HOẠCH", "III. TỔ CHỨC THỰC HIỆN")."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def starts_lower(text: str) -> bool:
+    first = next((c for c in text if c.isalnum() or c in "(“\""), "")
+    return first.islower() or (first.isdigit() and split_label(text)[0] is None)
+
+
+def continues(previous: str, line: str, gap: bool, full: bool) -> bool:
+    """Whether `line` continues the paragraph ending in `previous` (a wrapped line).
+
+    `gap`: blank lines stand between them; `full`: the previous line ran to the wrap width.
+    A label always starts a new paragraph; a lower-case start always continues; otherwise a
+    line continues only when no blank line separates them, neither is set in capitals, and
+    the previous line ran to the margin or does not end a sentence.
+    """
+    if split_label(line)[0] is not None:
+        return False
+    if starts_lower(line) and not is_caps_line(previous):
+        return True
+    if gap or is_caps_line(previous) or is_caps_line(line):
+        return False
+    return full or not TERMINAL.search(previous)
+
+
+def wrap_width(lengths: list[int]) -> int:
+    """The width hard-wrapped lines run to: a high percentile of the line lengths."""
+    if not lengths:
+        return 0
+    ordered = sorted(lengths)
+    return ordered[int(0.9 * (len(ordered) - 1))]
+
+
+def join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Join hard-wrapped lines into paragraphs: [(first line number, paragraph text)].
+
+    `lines` are (line number, text) in order; blank lines mark possible paragraph gaps.
+    """
+    cleaned = [(number, clean(raw)) for number, raw in lines]
+    width = wrap_width([len(text) for _, text in cleaned if text])
+    paragraphs: list[tuple[int, str]] = []
+    gap, previous = True, ""
+    for number, line in cleaned:
+        if not line:
+            gap = True
+            continue
+        full = len(previous) >= 0.8 * width
+        if paragraphs and continues(previous, line, gap, full):
+            start, text = paragraphs[-1]
+            paragraphs[-1] = (start, f"{text} {line}")
+        else:
+            paragraphs.append((number, line))
+        gap, previous = False, line
+    return paragraphs
