@@ -1,0 +1,736 @@
+"""The plans database: connect (and migrate), load plans as versions, read, diff, export.
+
+    engine = connect()                       # PLANS_DB_URL, else data/processed/plans.db
+    if find_source(engine, doc.sha256) is None:
+        result = load(engine, doc, plan, trigger="cli")
+    export(engine, "jsonl", Path("out/tasks.jsonl"))
+
+Every load is one transaction; a failed load leaves the database as it was and is recorded
+as a failed ingestion_run. docs/schema.md documents the tables and views.
+"""
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import random
+import re
+import socket
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, event, exists, func, insert, select, update
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import aliased
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from schemas.document import Document
+from schemas.plan import Deadline, Plan, PlanMeta, Task
+from schemas.store_diff import TaskChange, compare, content, fold
+from schemas.tables import (Agency, AgencyAlias, DeadlineRow, IngestionRun, PlanRow,
+                            PlanVersion, Section, SourceFile, TaskAgency, TaskChangeRow, TaskRow)
+
+__all__ = ["DatabaseError", "LoadResult", "TaskChange", "connect", "default_url", "diff",
+           "engine", "export", "find_source", "list_plans", "load", "plan_key", "plan_records",
+           "query_tasks", "record_run", "resolve_plan", "upgrade", "write_transaction"]
+
+DEFAULT_PATH = Path("data/processed/plans.db")
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000
+ATTEMPTS = 6              # a load retried on "database is locked", deadlocks, racing inserts
+NATIONAL = ("Bộ ", "Chính phủ", "Thủ tướng", "Trung ương", "Quốc hội", "Ngân hàng Nhà nước")
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or migrated. The message names the URL (password
+    hidden), the cause and what to check."""
+
+
+@dataclass
+class LoadResult:
+    """What load() did. status: "loaded" (a new plan), "new_version" (the plan's tasks
+    changed: `changes` lists the differences), "new_source" (same tasks from another file or
+    format) or "unchanged" (these bytes were loaded before)."""
+
+    status: str
+    plan_id: int
+    plan_key: str
+    version: int
+    tasks: int
+    changes: list[TaskChange] = field(default_factory=list)
+    run_id: int | None = None
+
+
+# --- connecting ------------------------------------------------------------------------
+
+def default_url() -> str:
+    """PLANS_DB_URL, else the SQLite file data/processed/plans.db under the current directory
+    (the folder is created)."""
+    if os.environ.get("PLANS_DB_URL"):
+        return os.environ["PLANS_DB_URL"]
+    path = Path.cwd() / DEFAULT_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable URL>"
+
+
+def _advice(url: str) -> str:
+    if url.startswith("sqlite"):
+        return "check that the file's folder exists and is writable"
+    return ("check the URL (PLANS_DB_URL or the --db option), that the server is running "
+            "and that the user may create tables")
+
+
+def engine(url: str | None = None) -> Engine:
+    """An engine for `url` (default_url() if None) without migrating. On SQLite every
+    connection gets WAL, a busy timeout and foreign keys on; see write_transaction()."""
+    url = url or default_url()
+    try:
+        eng = create_engine(url)
+    except Exception as exc:
+        raise DatabaseError(f"cannot open the plans database {_shown(url)}: {exc}; "
+                            f"{_advice(url)}") from exc
+    if eng.dialect.name == "sqlite":
+        event.listen(eng, "connect", _sqlite_connect)
+        event.listen(eng, "begin", _sqlite_begin)
+    return eng
+
+
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None   # the driver's own BEGIN is replaced by _sqlite_begin
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A writer takes the write lock up front: a deferred transaction that reads, then writes,
+    # fails at once with "database is locked" instead of waiting for the busy timeout.
+    write = conn.get_execution_options().get("plans_write")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextmanager
+def write_transaction(eng: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that will write (SQLite: BEGIN IMMEDIATE). Commits on
+    success, rolls back on any exception."""
+    with eng.connect() as conn:
+        conn.execution_options(plans_write=True)
+        with conn.begin():
+            yield conn
+
+
+def _migrate(eng: Engine) -> str:
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with write_transaction(eng) as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(url: str | None = None) -> str:
+    """Create or upgrade the database to the newest schema (alembic upgrade head); returns
+    the revision. Raises DatabaseError."""
+    eng = engine(url)
+    try:
+        return _upgrade(eng)
+    finally:
+        eng.dispose()
+
+
+def _upgrade(eng: Engine) -> str:
+    url = eng.url.render_as_string(hide_password=False)
+    try:
+        return _migrate(eng)
+    except Exception as exc:
+        from alembic.util import CommandError
+
+        cause = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        hint = ("the database was migrated by a newer version of this program; upgrade it"
+                if isinstance(exc, CommandError) else _advice(url))
+        raise DatabaseError(f"cannot open the plans database {_shown(url)}: {cause}; "
+                            f"{hint}") from exc
+
+
+def connect(url: str | None = None) -> Engine:
+    """An engine on `url` (default_url() if None), migrated to the newest schema. Raises
+    DatabaseError when the database cannot be reached or migrated."""
+    eng = engine(url)
+    try:
+        _upgrade(eng)
+    except DatabaseError:
+        eng.dispose()
+        raise
+    return eng
+
+
+# --- identity ----------------------------------------------------------------------------
+
+def plan_key(meta: PlanMeta, document: str = "") -> str:
+    """A plan's identity: province + number ("ninh thuan|3021/KH-UBND"), or province +
+    normalized title when the number is blank ("kon tum|t:trien khai thuc hien …")."""
+    province = fold(meta.province).strip()
+    if meta.number and meta.number.strip():
+        return f"{province}|{''.join(meta.number.split()).upper()}"
+    if meta.title and meta.title.strip():
+        words = " ".join(re.findall(r"\w+", fold(meta.title)))
+        return f"{province}|t:{words}"[:900]
+    return f"{province}|doc:{document}"
+
+
+def agency_kind(name: str) -> str:
+    """so (Sở …), ubnd (Ủy ban nhân dân …), collective (Các …, cấp huyện/xã) or other."""
+    if name.startswith("Các ") or " cấp " in f" {name} ":
+        return "collective"
+    if name.startswith("Sở "):
+        return "so"
+    if name.startswith("Ủy ban nhân dân"):
+        return "ubnd"
+    return "other"
+
+
+def agency_scope(name: str, province: str | None) -> str:
+    """The province an agency belongs to; '' for central bodies (ministries, Government)."""
+    return "" if name.startswith(NATIONAL) else (province or "")
+
+
+def content_hash(tasks: list[Task]) -> str:
+    """SHA-256 of what the tasks say (without page/block): equal for the PDF and the DOCX of
+    one plan when their extraction agrees."""
+    data = json.dumps([content(t) for t in tasks], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso_date(value: str | None, what: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _insert_ignore(conn: Connection, model, columns: list[str]):
+    """INSERT … ON CONFLICT (columns) DO NOTHING: safe when another process inserts the same
+    row at the same time."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(model).on_conflict_do_nothing(index_elements=columns)
+
+
+# --- runs ----------------------------------------------------------------------------------
+
+def _run_row(*, path, sha256, status, trigger, error=None, counts=None, started=None,
+             plan_id=None, version_id=None, outcome=None) -> dict:
+    started = started or _now()
+    finished = _now()
+    if started.tzinfo is None:
+        started = started.astimezone(timezone.utc)
+    try:
+        who = f"{getpass.getuser()}@{socket.gethostname()}"
+    except Exception:
+        who = socket.gethostname()
+    return dict(started_at=started, finished_at=finished,
+                duration_s=max(0.0, (finished - started).total_seconds()), trigger=trigger,
+                triggered_by=who, path=str(path), sha256=sha256, status=status,
+                outcome=outcome, error=error, counts=counts, plan_id=plan_id,
+                version_id=version_id)
+
+
+def _insert_run(conn: Connection, **kw) -> int:
+    return conn.execute(insert(IngestionRun).returning(IngestionRun.id), _run_row(**kw)).scalar_one()
+
+
+def record_run(engine: Engine, *, path, sha256, status, trigger, error=None, counts=None,
+               started=None, plan_id=None, version_id=None) -> int:
+    """Record an ingestion_run in its own transaction (status ok/skipped/failed); for runs that
+    never reach load(), e.g. a skipped file or a failed extraction. Returns the run id."""
+    with write_transaction(engine) as conn:
+        return _insert_run(conn, path=path, sha256=sha256, status=status, trigger=trigger,
+                           error=error, counts=counts, started=started, plan_id=plan_id,
+                           version_id=version_id)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+def _source_query():
+    return (select(SourceFile.path, SourceFile.sha256, SourceFile.format, SourceFile.loaded_at,
+                   PlanVersion.id.label("version_id"), PlanVersion.version,
+                   PlanVersion.is_current, PlanVersion.task_count, PlanRow.id.label("plan_id"),
+                   PlanRow.key.label("plan_key"))
+            .join(PlanVersion, PlanVersion.id == SourceFile.version_id)
+            .join(PlanRow, PlanRow.id == PlanVersion.plan_id))
+
+
+def find_source(engine: Engine, sha256: str) -> dict | None:
+    """The loaded file with these bytes (path, sha256, format, loaded_at, plan_id, plan_key,
+    version_id, version, is_current, task_count), or None: a cheap check before extracting."""
+    with engine.connect() as conn:
+        row = conn.execute(_source_query().where(SourceFile.sha256 == sha256)).first()
+    return dict(row._mapping) if row else None
+
+
+def _transient(exc: Exception) -> bool:
+    msg = str(exc).lower()
+    if isinstance(exc, IntegrityError):   # a racing insert of the same row: retry sees it
+        return "unique" in msg or getattr(exc.orig, "sqlstate", None) == "23505"
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return "database is locked" in msg or "deadlock" in msg or code in ("40P01", "40001")
+
+
+def load(engine: Engine, document: Document, plan: Plan, *, trigger: str = "cli",
+         started: datetime | None = None) -> LoadResult:
+    """Load one extracted file in one transaction: identify the plan, compare with its
+    current version, write, record the ingestion_run.
+
+    Same bytes as a loaded file → "unchanged" (run "skipped"). Same tasks as the current
+    version → "new_source" (one more source file). Different tasks → "new_version": the new
+    version becomes current, the old one is kept, task_change rows are written. On any error
+    the transaction rolls back, a "failed" run is recorded with the cause, and the exception
+    is re-raised. Retries on SQLite "database is locked" and PostgreSQL deadlocks.
+    """
+    started = started or _now()
+    for attempt in range(ATTEMPTS):
+        try:
+            with write_transaction(engine) as conn:
+                return _load(conn, document, plan, trigger, started)
+        except (OperationalError, IntegrityError) as exc:
+            if attempt + 1 < ATTEMPTS and _transient(exc):
+                time.sleep(random.uniform(0.05, 0.2) * 2 ** attempt)
+                continue
+            _record_failure(engine, document, trigger, started, exc)
+            raise
+        except Exception as exc:
+            _record_failure(engine, document, trigger, started, exc)
+            raise
+    raise AssertionError("unreachable")
+
+
+def _record_failure(engine, document, trigger, started, exc: Exception) -> None:
+    try:
+        run_id = record_run(engine, path=document.path, sha256=document.sha256,
+                            status="failed", trigger=trigger, started=started,
+                            error=f"{type(exc).__name__}: {exc}")
+        exc.add_note(f"recorded as failed ingestion_run {run_id}")
+    except Exception as again:   # the database itself is gone: the original error matters
+        exc.add_note(f"the failed run could not be recorded: {again}")
+
+
+def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
+          started: datetime) -> LoadResult:
+    known = conn.execute(_source_query().where(SourceFile.sha256 == document.sha256)).first()
+    if known:
+        run_id = _insert_run(conn, path=document.path, sha256=document.sha256,
+                             status="skipped", outcome="unchanged", trigger=trigger,
+                             started=started, plan_id=known.plan_id,
+                             version_id=known.version_id, counts={"tasks": known.task_count})
+        return LoadResult("unchanged", known.plan_id, known.plan_key, known.version,
+                          known.task_count, [], run_id)
+
+    key = plan_key(plan.meta, plan.document)
+    plan_id = _plan_id(conn, key, plan.meta)
+    current = conn.execute(select(PlanVersion).where(PlanVersion.plan_id == plan_id,
+                                                     PlanVersion.is_current)).one_or_none()
+    digest, now, changes = content_hash(plan.tasks), _now(), []
+    if current is None:
+        status, number = "loaded", 1
+    elif current.content_hash == digest:
+        status, number = "new_source", current.version
+    else:
+        status, number = "new_version", current.version + 1
+        conn.execute(update(PlanVersion).where(PlanVersion.id == current.id)
+                     .values(is_current=False, valid_to=now))
+    if status == "new_source":
+        version_id = current.id
+    else:
+        version_id, task_ids = _write_version(conn, plan_id, number, plan, digest, now)
+    if status == "new_version":
+        old = _read_tasks(conn, current.id)
+        changes = compare([t for _, t in old], plan.tasks)
+        _write_changes(conn, plan_id, current.id, version_id, changes,
+                       [i for i, _ in old], task_ids)
+    conn.execute(insert(SourceFile), dict(
+        version_id=version_id, path=str(document.path), name=document.name,
+        sha256=document.sha256, format=document.format, pages=document.pages,
+        extractor=document.extractor or "", ocr=bool(document.ocr), loaded_at=now))
+    counts = {"tasks": len(plan.tasks), "changes": len(changes),
+              "agencies": len({a for t in plan.tasks for a in t.lead + t.support}),
+              "deadlines": sum(len(t.deadlines) for t in plan.tasks)}
+    run_id = _insert_run(conn, path=document.path, sha256=document.sha256, status="ok",
+                         outcome=status, trigger=trigger, started=started, plan_id=plan_id,
+                         version_id=version_id, counts=counts)
+    return LoadResult(status, plan_id, key, number, len(plan.tasks), changes, run_id)
+
+
+def _plan_id(conn: Connection, key: str, meta: PlanMeta) -> int:
+    """The plan with this key, created if new, locked until commit (PostgreSQL)."""
+    conn.execute(_insert_ignore(conn, PlanRow, ["key"]),
+                 dict(key=key, province=meta.province, number=meta.number, created_at=_now()))
+    return conn.execute(select(PlanRow.id).where(PlanRow.key == key).with_for_update()).scalar_one()
+
+
+def _write_version(conn: Connection, plan_id: int, number: int, plan: Plan, digest: str,
+                   now: datetime) -> tuple[int, list[int]]:
+    """Insert a current plan_version with its sections, tasks, agencies and deadlines;
+    returns the version id and the task ids in order."""
+    m = plan.meta
+    version_id = conn.execute(insert(PlanVersion).returning(PlanVersion.id), dict(
+        plan_id=plan_id, version=number, document=plan.document, province=m.province,
+        number=m.number, issued=m.issued, title=m.title, signer=m.signer,
+        content_hash=digest, task_count=len(plan.tasks), valid_from=now, valid_to=None,
+        is_current=True)).scalar_one()
+    if not plan.tasks:
+        return version_id, []
+    section_of = _write_sections(conn, version_id, plan.tasks)
+    rows = [dict(version_id=version_id, section_id=section_of[i], position=i, part=t.part,
+                 code=t.code, group_name=t.group, text=t.text, result=t.result, page=t.page,
+                 block=t.block) for i, t in enumerate(plan.tasks)]
+    task_ids = list(conn.execute(
+        insert(TaskRow).returning(TaskRow.id, sort_by_parameter_order=True), rows).scalars())
+    agency_ids = _agency_ids(conn, plan)
+    links = [dict(task_id=tid, role=role, position=k, agency_id=agency_ids[name])
+             for tid, t in zip(task_ids, plan.tasks)
+             for role, names in (("lead", t.lead), ("support", t.support))
+             for k, name in enumerate(names)]
+    if links:
+        conn.execute(insert(TaskAgency), links)
+    deadlines = [dict(task_id=tid, position=k, raw=d.raw, kind=d.kind, value=d.value,
+                      due=_iso_date(d.due, f"task {t.code}: deadline due"),
+                      start=_iso_date(d.start, f"task {t.code}: deadline start"),
+                      recurrence=d.recurrence, anchor=d.anchor)
+                 for tid, t in zip(task_ids, plan.tasks) for k, d in enumerate(t.deadlines)]
+    if deadlines:
+        conn.execute(insert(DeadlineRow), deadlines)
+    return version_id, task_ids
+
+
+def _agency_ids(conn: Connection, plan: Plan) -> dict[str, int]:
+    """Ids of the plan's agencies (canonical name → id), inserting new ones and their
+    aliases. Rows go in sorted order so concurrent loads cannot deadlock."""
+    province = plan.meta.province
+    names = sorted({n for t in plan.tasks for n in t.lead + t.support})
+    if not names:
+        return {}
+    rows = sorted((dict(name=n, province=agency_scope(n, province), kind=agency_kind(n),
+                        name_key=fold(n)) for n in names),
+                  key=lambda r: (r["name"], r["province"]))
+    conn.execute(_insert_ignore(conn, Agency, ["name", "province"]), rows)
+    scope = {r["name"]: r["province"] for r in rows}
+    found = conn.execute(select(Agency.id, Agency.name, Agency.province)
+                         .where(Agency.name.in_(names))).all()
+    ids = {name: id_ for id_, name, prov in found if scope[name] == prov}
+    aliases = sorted({(ids[n], a) for n in names for a in [n, *plan.aliases.get(n, [])] if a})
+    conn.execute(_insert_ignore(conn, AgencyAlias, ["agency_id", "alias"]),
+                 [dict(agency_id=i, alias=a, alias_key=fold(a)) for i, a in aliases])
+    return ids
+
+
+def sections(tasks: list[Task]) -> tuple[list[dict], list[int | None]]:
+    """The enumeration tree derived from codes and groups.
+
+    Returns rows (position, part, code, title, parent: position or None) and, per task, the
+    position of its section (its deepest code prefix, else its group's row). A group titles
+    the code prefix its tasks share; a group with no shared prefix gets a row of its own.
+    """
+    rows: dict[tuple, dict] = {}
+
+    def add(key, part, code, title, parent):
+        if key not in rows:
+            rows[key] = dict(position=len(rows), part=part, code=code, title=title,
+                             parent=rows[parent]["position"] if parent else None)
+        return rows[key]
+
+    prefixes = []
+    for t in tasks:
+        parts = t.code.split(".")[:-1]
+        keys = [(t.part, ".".join(parts[:n])) for n in range(1, len(parts) + 1)]
+        for n, k in enumerate(keys):
+            add(k, t.part, k[1], None, keys[n - 1] if n else None)
+        prefixes.append(parts)
+    groups: dict[tuple, list[int]] = {}
+    for i, t in enumerate(tasks):
+        if t.group:
+            groups.setdefault((t.part, t.group), []).append(i)
+    group_row = {}
+    for (part, title), members in groups.items():
+        common = prefixes[members[0]]
+        for i in members[1:]:
+            n = 0
+            while n < min(len(common), len(prefixes[i])) and common[n] == prefixes[i][n]:
+                n += 1
+            common = common[:n]
+        key = (part, ".".join(common))
+        if common and rows[key]["title"] in (None, title):
+            rows[key]["title"] = title
+        else:
+            group_row[(part, title)] = add(("group", part, title), part, None, title,
+                                           key if common else None)
+    of_task = []
+    for i, t in enumerate(tasks):
+        if prefixes[i]:
+            of_task.append(rows[(t.part, ".".join(prefixes[i]))]["position"])
+        else:
+            row = group_row.get((t.part, t.group))
+            of_task.append(row["position"] if row else None)
+    return list(rows.values()), of_task
+
+
+def _write_sections(conn: Connection, version_id: int, tasks: list[Task]) -> list[int | None]:
+    rows, of_task = sections(tasks)
+    ids: list[int] = []
+    for r in rows:
+        parent = ids[r["parent"]] if r["parent"] is not None else None
+        ids.append(conn.execute(insert(Section).returning(Section.id), dict(
+            version_id=version_id, parent_id=parent, position=r["position"], part=r["part"],
+            code=r["code"], title=r["title"])).scalar_one())
+    return [ids[p] if p is not None else None for p in of_task]
+
+
+def _write_changes(conn, plan_id, old_version_id, new_version_id, changes, old_ids, new_ids):
+    if changes:
+        conn.execute(insert(TaskChangeRow), [dict(
+            plan_id=plan_id, old_version_id=old_version_id, new_version_id=new_version_id,
+            position=k, kind=c.kind, code=c.code, text=c.text, details=c.fields or None,
+            old_task_id=old_ids[c.old_index] if c.old_index is not None else None,
+            new_task_id=new_ids[c.new_index] if c.new_index is not None else None)
+            for k, c in enumerate(changes)])
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def _task_details(conn: Connection, task_ids: list[int]) -> dict[int, dict]:
+    """lead, support and deadlines of these tasks, in their listed order."""
+    out = {i: {"lead": [], "support": [], "deadlines": []} for i in task_ids}
+    for chunk in (task_ids[k:k + 500] for k in range(0, len(task_ids), 500)):
+        for tid, role, name in conn.execute(
+                select(TaskAgency.task_id, TaskAgency.role, Agency.name)
+                .join(Agency, Agency.id == TaskAgency.agency_id)
+                .where(TaskAgency.task_id.in_(chunk))
+                .order_by(TaskAgency.task_id, TaskAgency.role, TaskAgency.position)):
+            out[tid][role].append(name)
+        for d in conn.execute(select(DeadlineRow).where(DeadlineRow.task_id.in_(chunk))
+                              .order_by(DeadlineRow.task_id, DeadlineRow.position)):
+            out[d.task_id]["deadlines"].append(Deadline(
+                raw=d.raw, kind=d.kind, value=d.value, due=_iso(d.due), start=_iso(d.start),
+                recurrence=d.recurrence, anchor=d.anchor))
+    return out
+
+
+def _iso(d: date | str | None) -> str | None:
+    return d.isoformat() if isinstance(d, date) else d
+
+
+def _read_tasks(conn: Connection, version_id: int) -> list[tuple[int, Task]]:
+    rows = conn.execute(select(TaskRow).where(TaskRow.version_id == version_id)
+                        .order_by(TaskRow.position)).all()
+    details = _task_details(conn, [r.id for r in rows])
+    return [(r.id, Task(part=r.part, code=r.code, text=r.text, group=r.group_name,
+                        result=r.result, page=r.page, block=r.block, **details[r.id]))
+            for r in rows]
+
+
+def _version(conn: Connection, plan_id: int, version: int | None):
+    q = select(PlanVersion).where(PlanVersion.plan_id == plan_id)
+    q = q.where(PlanVersion.is_current) if version is None else q.where(
+        PlanVersion.version == version)
+    row = conn.execute(q).one_or_none()
+    if row is None:
+        raise LookupError(f"plan {plan_id} has no version {version or '(current)'}")
+    return row
+
+
+def _plan(conn: Connection, v) -> Plan:
+    meta = PlanMeta(province=v.province, number=v.number, issued=v.issued, title=v.title,
+                    signer=v.signer)
+    return Plan(document=v.document, meta=meta, tasks=[t for _, t in _read_tasks(conn, v.id)])
+
+
+def plan_records(engine: Engine, plan_id: int, version: int | None = None) -> list[dict]:
+    """The §5 records (plan line, then one line per task) of a version (default: current),
+    exactly as Plan.to_records() gave them when that version was loaded."""
+    with engine.connect() as conn:
+        return _plan(conn, _version(conn, plan_id, version)).to_records()
+
+
+def list_plans(engine: Engine) -> list[dict]:
+    """Every plan with its current version: id, key, province, number, title, document,
+    version, versions, tasks, sources, last_loaded (last successful load)."""
+    other = aliased(PlanVersion)
+    versions = (select(func.count()).select_from(other).where(other.plan_id == PlanRow.id)
+                .scalar_subquery())
+    sources = (select(func.count()).select_from(SourceFile)
+               .join(other, other.id == SourceFile.version_id)
+               .where(other.plan_id == PlanRow.id).scalar_subquery())
+    last = (select(func.max(IngestionRun.finished_at))
+            .where(IngestionRun.plan_id == PlanRow.id, IngestionRun.status == "ok")
+            .scalar_subquery())
+    q = (select(PlanRow.id, PlanRow.key, PlanVersion.province, PlanVersion.number,
+                PlanVersion.title, PlanVersion.document, PlanVersion.version,
+                versions.label("versions"), PlanVersion.task_count.label("tasks"),
+                sources.label("sources"), last.label("last_loaded"))
+         .join(PlanVersion, (PlanVersion.plan_id == PlanRow.id) & PlanVersion.is_current)
+         .order_by(PlanRow.id))
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def resolve_plan(engine: Engine, ref: str | int) -> int:
+    """The plan id for `ref`: an id, a number ("3021/KH-UBND"), a document name (source file
+    stem), a plan key, or a unique title substring (accent- and case-blind). Raises
+    LookupError saying what matched."""
+    plans = list_plans(engine)
+    ref_s = str(ref).strip()
+    if ref_s.isdigit() and any(p["id"] == int(ref_s) for p in plans):
+        return int(ref_s)
+    number = "".join(ref_s.split()).upper()
+    with engine.connect() as conn:
+        stems = conn.execute(select(PlanVersion.plan_id).join(
+            SourceFile, SourceFile.version_id == PlanVersion.id).where(
+            SourceFile.name == ref_s)).scalars().all()
+        stems += conn.execute(select(PlanVersion.plan_id).where(
+            PlanVersion.document == ref_s)).scalars().all()
+    tests = [
+        lambda p: p["number"] is not None and "".join(p["number"].split()).upper() == number,
+        lambda p: p["id"] in stems,
+        lambda p: p["key"] == ref_s,
+        lambda p: fold(ref_s) in fold(p["title"]),
+    ]
+    for test in tests:
+        hits = [p for p in plans if test(p)]
+        if len(hits) == 1:
+            return hits[0]["id"]
+        if len(hits) > 1:
+            listed = "; ".join(f"{p['id']}: {p['number'] or p['document']} {p['title'] or ''}"[:100]
+                               for p in hits)
+            raise LookupError(f"{ref_s!r} matches {len(hits)} plans ({listed}); "
+                              "give the plan id or number")
+    known = ", ".join(f"{p['id']} ({p['number'] or p['document']})" for p in plans) or "none"
+    raise LookupError(f"no plan matches {ref_s!r}; give a plan id, number, document name or "
+                      f"a title fragment (loaded plans: {known})")
+
+
+def diff(engine: Engine, plan_id: int, old: int | None = None,
+         new: int | None = None) -> list[TaskChange]:
+    """Task changes from version `old` to version `new` (default: the current version and
+    the one before it; [] when the plan has a single version)."""
+    with engine.connect() as conn:
+        new_v = _version(conn, plan_id, new)
+        old_number = new_v.version - 1 if old is None else old
+        if old_number < 1:
+            return []
+        old_v = _version(conn, plan_id, old_number)
+        return compare([t for _, t in _read_tasks(conn, old_v.id)],
+                       [t for _, t in _read_tasks(conn, new_v.id)])
+
+
+def _like(text: str) -> str:
+    escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None = None,
+                due_before: date | str | None = None, due_after: date | str | None = None,
+                kind: str | None = None, overdue_on: date | str | None = None,
+                province: str | None = None, plan: str | int | None = None) -> list[dict]:
+    """Tasks of current plan versions matching every given filter, in plan and task order.
+
+    agency: substring of an agency's canonical name or any alias, accent- and case-blind
+    (with role: in that role). due_before / due_after / kind: one deadline of the task is
+    due on or before / on or after these dates and of this kind. overdue_on: a deadline is
+    due before that date. province: accent- and case-blind. plan: see resolve_plan().
+    Each row: plan_id, plan_key, province, plan_number, plan_title, version, task_id and the
+    task's §5 fields (document, part, code, group, text, result, lead, support, deadlines,
+    source).
+    """
+    q = (select(TaskRow.id, PlanRow.id.label("plan_id"), PlanRow.key.label("plan_key"),
+                PlanVersion.province, PlanVersion.number, PlanVersion.title,
+                PlanVersion.version, PlanVersion.document)
+         .join(PlanVersion, PlanVersion.id == TaskRow.version_id)
+         .join(PlanRow, PlanRow.id == PlanVersion.plan_id)
+         .where(PlanVersion.is_current).order_by(PlanRow.id, TaskRow.position))
+    if plan is not None:
+        q = q.where(PlanRow.id == resolve_plan(engine, plan))
+    if province:
+        q = q.where(PlanRow.key.like(f"{fold(province).strip()}|%"))
+    if agency or role:
+        link = select(TaskAgency.task_id).where(TaskAgency.task_id == TaskRow.id)
+        if role:
+            link = link.where(TaskAgency.role == role)
+        if agency:
+            link = link.join(AgencyAlias, AgencyAlias.agency_id == TaskAgency.agency_id).where(
+                AgencyAlias.alias_key.like(_like(agency), escape="\\"))
+        q = q.where(exists(link))
+    if due_before or due_after or kind:
+        d = select(DeadlineRow.id).where(DeadlineRow.task_id == TaskRow.id)
+        if due_before:
+            d = d.where(DeadlineRow.due <= _day(due_before))
+        if due_after:
+            d = d.where(DeadlineRow.due >= _day(due_after))
+        if kind:
+            d = d.where(DeadlineRow.kind == kind)
+        q = q.where(exists(d))
+    if overdue_on:
+        q = q.where(exists(select(DeadlineRow.id).where(DeadlineRow.task_id == TaskRow.id,
+                                                        DeadlineRow.due < _day(overdue_on))))
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+        details = _task_details(conn, [r.id for r in rows])
+        tasks = {r.id: r for r in conn.execute(select(TaskRow).where(
+            TaskRow.id.in_([r.id for r in rows])))} if rows else {}
+    out = []
+    for r in rows:
+        t, d = tasks[r.id], details[r.id]
+        task = Task(part=t.part, code=t.code, text=t.text, group=t.group_name, result=t.result,
+                    page=t.page, block=t.block, **d)
+        record = Plan(r.document, PlanMeta(), [task]).to_records()[1]
+        out.append(dict(plan_id=r.plan_id, plan_key=r.plan_key, province=r.province,
+                        plan_number=r.number, plan_title=r.title, version=r.version,
+                        task_id=r.id, **record))
+    return out
+
+
+def export(engine: Engine, fmt: str, out: Path, plan: str | int | None = None) -> int:
+    """Write the current versions of all plans (or of `plan`, see resolve_plan()) to `out`.
+
+    fmt "jsonl": the §5 format, per plan a plan line then its task lines; returns lines
+    written. "csv" / "xlsx": one row per task with a plan column, agencies and deadlines as
+    readable text (xlsx: an "All tasks" sheet plus a sheet per plan, autofilter on); returns
+    task rows written.
+    """
+    from schemas import store_export
+
+    if fmt not in store_export.WRITERS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(store_export.WRITERS)}")
+    ids = [resolve_plan(engine, plan)] if plan is not None else [p["id"] for p in list_plans(engine)]
+    records = [plan_records(engine, i) for i in ids]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return store_export.WRITERS[fmt](records, out)

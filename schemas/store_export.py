@@ -1,0 +1,92 @@
+"""Export writers: lists of §5 records (one list per plan) → JSON Lines, CSV or Excel."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+COLUMNS = ["plan", "province", "plan_number", "issued", "plan_title", "document", "part",
+           "code", "group", "text", "result", "lead", "support", "deadlines", "earliest_due",
+           "page", "block"]
+
+
+def write_jsonl(plans: list[list[dict]], out: Path) -> int:
+    lines = [json.dumps(r, ensure_ascii=False) for records in plans for r in records]
+    out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return len(lines)
+
+
+def deadline_text(d: dict) -> str:
+    """"trong quý II/2025 (quarter 2025-Q2, due 2025-06-30)", as in the v_current_tasks view."""
+    value = f" {d['value']}" if d.get("value") else ""
+    due = f", due {d['due']}" if d.get("due") else ""
+    return f"{d['raw']} ({d['kind']}{value}{due})"
+
+
+def plan_label(meta: dict, document: str) -> str:
+    """How a plan is named in a table: its number, else its document name."""
+    return meta.get("number") or document
+
+
+def task_frame(plans: list[list[dict]]) -> pd.DataFrame:
+    """One row per task; lists joined with "; " (agency names contain commas)."""
+    rows = []
+    for head, *tasks in plans:
+        meta = head["plan"]
+        for t in tasks:
+            dues = [d["due"] for d in t["deadlines"] if d.get("due")]
+            rows.append({
+                "plan": plan_label(meta, head["document"]), "province": meta.get("province"),
+                "plan_number": meta.get("number"), "issued": meta.get("issued"),
+                "plan_title": meta.get("title"), "document": t["document"],
+                "part": t["part"], "code": t["code"], "group": t["group"], "text": t["text"],
+                "result": t["result"], "lead": "; ".join(t["lead"]),
+                "support": "; ".join(t["support"]),
+                "deadlines": "; ".join(deadline_text(d) for d in t["deadlines"]),
+                "earliest_due": min(dues) if dues else None,
+                "page": t["source"]["page"], "block": t["source"]["block"]})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def write_csv(plans: list[list[dict]], out: Path) -> int:
+    frame = task_frame(plans)
+    frame.to_csv(out, index=False, encoding="utf-8-sig")   # the BOM makes Excel read UTF-8
+    return len(frame)
+
+
+def _sheet_name(label: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "-", label)[:28] or "plan"
+    name, n = base, 1
+    while name.lower() in used:
+        n += 1
+        name = f"{base[:25]} ({n})"
+    used.add(name.lower())
+    return name
+
+
+def write_xlsx(plans: list[list[dict]], out: Path) -> int:
+    """An "All tasks" sheet and one sheet per plan, each with a frozen header, autofilter
+    and readable column widths."""
+    frame = task_frame(plans)
+    widths = {"text": 80, "result": 40, "group": 40, "lead": 40, "support": 40,
+              "deadlines": 50, "plan_title": 40}
+    used = {"all tasks"}
+    with pd.ExcelWriter(out, engine="openpyxl") as xl:
+        sheets = [("All tasks", frame)]
+        for records in plans:
+            label = plan_label(records[0]["plan"], records[0]["document"])
+            sheets.append((_sheet_name(label, used), task_frame([records])))
+        for name, part in sheets:
+            part.to_excel(xl, sheet_name=name, index=False)
+            ws = xl.sheets[name]
+            ws.auto_filter.ref = ws.dimensions
+            ws.freeze_panes = "A2"
+            for k, col in enumerate(COLUMNS):
+                ws.column_dimensions[ws.cell(row=1, column=k + 1).column_letter].width = \
+                    widths.get(col, 14)
+    return len(frame)
+
+
+WRITERS = {"jsonl": write_jsonl, "csv": write_csv, "xlsx": write_xlsx}

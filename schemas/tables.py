@@ -1,0 +1,246 @@
+"""The normalized database tables (SQLAlchemy 2.0 models).
+
+A plan (kế hoạch) has versions; each version has its source files, its section tree, its
+tasks (nhiệm vụ) with their agencies (cơ quan chủ trì / phối hợp) and deadlines (thời gian
+hoàn thành). Loads are recorded in ingestion_run, differences between versions in task_change.
+docs/schema.md documents every table and view; the Alembic migrations in schemas/migrations
+create them. Change a model only together with a new migration.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index,
+                        Integer, MetaData, String, Text, UniqueConstraint, text)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from schemas.plan import DEADLINE_KINDS, ROLES
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PARTS = ("tasks", "implementation")
+BLOCKS = ("table", "paragraph")
+AGENCY_KINDS = ("so", "ubnd", "collective", "other")
+RUN_STATUSES = ("ok", "skipped", "failed")
+LOAD_OUTCOMES = ("loaded", "new_version", "new_source", "unchanged")
+CHANGE_KINDS = ("added", "removed", "changed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PlanRow(Base):
+    """One plan, whatever its versions: identified by province + number, or province +
+    normalized title when the number is blank (`key`)."""
+
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(1000), unique=True)
+    province: Mapped[str | None] = mapped_column(String(100))
+    number: Mapped[str | None] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlanVersion(Base):
+    """One distinct content of a plan. Exactly one version per plan is current; superseded
+    versions are kept with `valid_to` set. The metadata columns are the plan line of the §5
+    export as extracted for this version; `document` is the file stem the version came from."""
+
+    __tablename__ = "plan_version"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "version"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("(valid_to IS NULL) = is_current", name="current_is_open"),
+        Index("uq_plan_version_current", "plan_id", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[str] = mapped_column(String(500))
+    province: Mapped[str | None] = mapped_column(String(100))
+    number: Mapped[str | None] = mapped_column(String(100))
+    issued: Mapped[str | None] = mapped_column(String(10))
+    title: Mapped[str | None] = mapped_column(Text)
+    signer: Mapped[str | None] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    task_count: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    is_current: Mapped[bool] = mapped_column(Boolean)
+
+
+class SourceFile(Base):
+    """A file whose extraction gave a version (the PDF and the DOCX of one plan are two
+    sources of one version). The same bytes are never loaded twice (`sha256` is unique)."""
+
+    __tablename__ = "source_file"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id", ondelete="CASCADE"),
+                                            index=True)
+    path: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(500), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    format: Mapped[str] = mapped_column(String(10))
+    pages: Mapped[int | None] = mapped_column(Integer)
+    extractor: Mapped[str] = mapped_column(String(100))
+    ocr: Mapped[bool] = mapped_column(Boolean)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Section(Base):
+    """The enumeration tree of a version, derived from task codes and groups: one row per
+    code prefix ("II", "II.2", "II.2.a"), titled with the group its tasks share where there is
+    one, plus one untitled-code row per group whose tasks have no common code prefix."""
+
+    __tablename__ = "section"
+    __table_args__ = (UniqueConstraint("version_id", "position"),
+                      CheckConstraint(_in("part", PARTS), name="part"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"),
+                                                  index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    part: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(Text)
+
+
+class TaskRow(Base):
+    """One task of a version, in export order (`position`, 0-based)."""
+
+    __tablename__ = "task"
+    __table_args__ = (UniqueConstraint("version_id", "position"),
+                      Index(None, "version_id", "code"),
+                      CheckConstraint(_in("part", PARTS), name="part"),
+                      CheckConstraint(_in("block", BLOCKS), name="block"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id", ondelete="CASCADE"))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"),
+                                                   index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    part: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(100))
+    group_name: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+    page: Mapped[int | None] = mapped_column(Integer)
+    block: Mapped[str] = mapped_column(String(20))
+
+
+class Agency(Base):
+    """A canonical agency name within a province scope ('' for bodies not tied to one
+    province, e.g. ministries): "Sở Tài chính" of Ninh Thuận is not that of Kon Tum."""
+
+    __tablename__ = "agency"
+    __table_args__ = (UniqueConstraint("name", "province"),
+                      CheckConstraint(_in("kind", AGENCY_KINDS), name="kind"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    province: Mapped[str] = mapped_column(String(100), server_default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    name_key: Mapped[str] = mapped_column(String(500), index=True)
+
+
+class AgencyAlias(Base):
+    """Every spelling of an agency seen in a plan (the canonical name included);
+    `alias_key` is lowercase without diacritics for accent-insensitive search."""
+
+    __tablename__ = "agency_alias"
+    __table_args__ = (UniqueConstraint("agency_id", "alias"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(String(500))
+    alias_key: Mapped[str] = mapped_column(String(500), index=True)
+
+
+class TaskAgency(Base):
+    """An agency's role in a task: lead (chủ trì) or support (phối hợp), in listed order."""
+
+    __tablename__ = "task_agency"
+    __table_args__ = (Index(None, "agency_id", "role"),
+                      CheckConstraint(_in("role", ROLES), name="role"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    role: Mapped[str] = mapped_column(String(10), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+
+
+class DeadlineRow(Base):
+    """One normalized deadline item of a task (contract §4), in listed order."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (UniqueConstraint("task_id", "position"),
+                      CheckConstraint(_in("kind", DEADLINE_KINDS), name="kind"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str | None] = mapped_column(String(50))
+    due: Mapped[date | None] = mapped_column(Date, index=True)
+    start: Mapped[date | None] = mapped_column(Date)
+    recurrence: Mapped[str | None] = mapped_column(String(20))
+    anchor: Mapped[str | None] = mapped_column(Text)
+
+
+class IngestionRun(Base):
+    """One attempt to load a file: ok, skipped (bytes already loaded) or failed (`error`)."""
+
+    __tablename__ = "ingestion_run"
+    __table_args__ = (CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+                      CheckConstraint(f"outcome IS NULL OR {_in('outcome', LOAD_OUTCOMES)}",
+                                      name="outcome"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    duration_s: Mapped[float] = mapped_column(Float)
+    trigger: Mapped[str] = mapped_column(String(50))
+    triggered_by: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict | None] = mapped_column(JSON)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"),
+                                                index=True)
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_version.id", ondelete="SET NULL"))
+
+
+class TaskChangeRow(Base):
+    """A difference between a version and the one it superseded: a task added, removed, or
+    changed (`details`: {field: {"old": …, "new": …}})."""
+
+    __tablename__ = "task_change"
+    __table_args__ = (UniqueConstraint("new_version_id", "position"),
+                      CheckConstraint(_in("kind", CHANGE_KINDS), name="kind"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    old_version_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_version.id", ondelete="CASCADE"))
+    new_version_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_version.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    old_task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="SET NULL"))
+    new_task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="SET NULL"))
+    details: Mapped[dict | None] = mapped_column(JSON)
+
+
+metadata = Base.metadata
