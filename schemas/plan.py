@@ -55,6 +55,9 @@ class Plan:
     document: str                    # source file name without extension
     meta: PlanMeta
     tasks: list[Task] = field(default_factory=list)
+    # canonical agency name → raw mentions seen in the document ("UBND tỉnh", "Sở KH&CN");
+    # optional, stored as agency aliases by the database; not part of the §5 export
+    aliases: dict[str, list[str]] = field(default_factory=dict)
 
     def to_records(self) -> list[dict]:
         """The §5 export: one plan line, then one line per task."""
