@@ -1,0 +1,64 @@
+"""Database fixtures for the store tests: `db_url` and `db` run a test on SQLite and on the
+PostgreSQL server (PLANS_TEST_PG_URL), each test in a fresh SQLite file or a fresh
+PostgreSQL schema that is dropped afterwards. Import the fixtures into a test module:
+
+    from store_fixtures import db, db_url, pg_admin  # noqa: F401
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from schemas import store
+
+PG_URL = os.environ.get("PLANS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def pg_admin():
+    """An engine on the PostgreSQL test database; skips when the server is unreachable."""
+    eng = create_engine(PG_URL, connect_args={"connect_timeout": 5})
+    try:
+        with eng.connect():
+            pass
+    except OperationalError as exc:
+        pytest.skip(f"PostgreSQL server unreachable at {make_url(PG_URL)!r} (set "
+                    f"PLANS_TEST_PG_URL): {str(exc).splitlines()[0]}")
+    yield eng
+    eng.dispose()
+
+
+def pg_schema_url(schema: str) -> str:
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def pg_url(pg_admin):
+    """A URL whose tables live in a fresh schema of the test database."""
+    schema = f"plans_test_{uuid.uuid4().hex[:12]}"
+    with pg_admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield pg_schema_url(schema)
+    with pg_admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'plans.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def db(db_url):
+    """A migrated engine on an empty database."""
+    eng = store.connect(db_url)
+    yield eng
+    eng.dispose()
