@@ -1,0 +1,125 @@
+"""The ingest stages of flows.steps as Prefect tasks, and the flows that run them.
+
+Importing this module imports Prefect (~2 s); `flows` imports it only when a flow run is
+wanted. The flows call `steps.ingest_file` with the stages below, so they run exactly the code
+the in-process path runs, plus Prefect's retries, caching, concurrency and run history:
+
+* database stages retry transient errors (a locked SQLite file, a dropped connection);
+* extract and find are cached on the file's SHA-256 and the parser's code version, so a file
+  already parsed (into any database) is not parsed again;
+* `ingest_folder` runs files concurrently (threads by default, processes on request).
+"""
+from __future__ import annotations
+
+import time
+
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from types import SimpleNamespace
+
+from flows import steps
+
+DB_RETRIES = 3
+DB_RETRY_DELAYS = [1, 2, 4]
+WORKERS = 4
+
+
+def transient(task, task_run, state) -> bool:
+    """Retry only errors that may pass: a busy/locked database or a lost connection."""
+    from sqlalchemy import exc as sa
+    error = state.result(raise_on_failure=False)
+    if isinstance(error, (sa.OperationalError, sa.InterfaceError, sa.TimeoutError)):
+        return True
+    return isinstance(error, sa.DBAPIError) and error.connection_invalidated
+
+
+def _extract_key(context, parameters) -> str:
+    return f"extract-{steps.fingerprint(parameters['path'])}-{steps.code_version()}"
+
+
+def _find_key(context, parameters) -> str:
+    return f"find-{parameters['document'].sha256}-{steps.code_version()}"
+
+
+_db = dict(retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, retry_condition_fn=transient,
+           cache_policy=NO_CACHE)
+
+TASKS = SimpleNamespace(
+    fingerprint=task(steps.fingerprint, name="fingerprint", cache_policy=NO_CACHE,
+                     task_run_name="fingerprint {path}"),
+    seen=task(steps.seen, name="already-loaded", **_db),
+    extract=task(steps.extract, name="extract", cache_key_fn=_extract_key,
+                 task_run_name="extract {path}"),
+    find=task(steps.find, name="find-tasks", cache_key_fn=_find_key),
+    load=task(steps.load, name="load", **_db),
+    record=task(steps.record, name="record-run", **_db),
+)
+
+
+def _stages(force: bool) -> SimpleNamespace:
+    if not force:
+        return TASKS
+    return SimpleNamespace(**{**vars(TASKS), "extract": TASKS.extract.with_options(refresh_cache=True),
+                              "find": TASKS.find.with_options(refresh_cache=True)})
+
+
+@task(name="ingest-file", cache_policy=NO_CACHE, task_run_name="ingest {path}")
+def ingest_one(path: str, db: str, trigger: str, force: bool) -> steps.Outcome:
+    return steps.ingest_file(path, db, trigger=trigger, force=force, stages=_stages(force))
+
+
+@flow(name="ingest-file")
+def ingest_file(path: str, db: str | None = None, trigger: str = "flow",
+                force: bool = False) -> steps.Outcome:
+    """Ingest one file: fingerprint → (already loaded? skip) → extract → find tasks → load."""
+    db = steps.database_url(db)
+    steps.engine(db)   # connect and migrate once, before any file: a bad URL fails here
+    out = steps.ingest_file(path, db, trigger=trigger, force=force, stages=_stages(force))
+    get_run_logger().info("%s: %s (%s tasks)%s", path, out.status, out.tasks,
+                          f" — {out.error}" if out.error else "")
+    return out
+
+
+@flow(name="ingest-folder", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS))
+def ingest_folder(paths: list[str], db: str | None = None, trigger: str = "flow",
+                  force: bool = False) -> steps.Summary:
+    """Ingest files, folders and globs concurrently; bad files are reported, not fatal.
+
+    Returns a Summary: each file's outcome (loaded / new version / unchanged / failed with the
+    cause) and the files loaded before from these folders that are no longer there.
+    """
+    t0 = time.perf_counter()
+    db = steps.database_url(db)
+    steps.engine(db)
+    files = steps.collect(paths)
+    futures = ingest_one.map(files, db=unmapped(db), trigger=unmapped(trigger),
+                             force=unmapped(force))
+    from prefect.context import FlowRunContext
+    in_processes = isinstance(FlowRunContext.get().task_runner, ProcessPoolTaskRunner)
+    outcomes = {}
+    for future in as_completed(futures):
+        out = future.result()
+        outcomes[out.path] = out
+        if in_processes:   # listeners live in this process; in threads they were told already
+            steps.notify(out.path, "done", out)
+    summary = steps.Summary([outcomes[f] for f in files], steps.removed(db, paths),
+                            run_id=str(FlowRunContext.get().flow_run.id))
+    summary.seconds = time.perf_counter() - t0
+    log = get_run_logger()
+    log.info("%d files: %s; %d tasks", len(files), summary.counts(), summary.tasks)
+    for o in summary.failed:
+        log.warning("failed %s: %s", o.path, o.error)
+    for p in summary.removed:
+        log.warning("removed since last load: %s", p)
+    return summary
+
+
+def run_folder(paths: list[str], db: str | None = None, *, trigger: str = "flow",
+               force: bool = False, workers: int = WORKERS,
+               processes: bool = False) -> steps.Summary:
+    """Run ingest_folder with the chosen concurrency: threads (default) or processes."""
+    runner = (ProcessPoolTaskRunner(max_workers=workers) if processes
+              else ThreadPoolTaskRunner(max_workers=workers))
+    return ingest_folder.with_options(task_runner=runner)(paths, db, trigger, force)

@@ -1,0 +1,276 @@
+"""The ingest stages as plain functions: fingerprint → (already loaded?) → extract → find → load.
+
+No Prefect here. `ingest_file` runs the stages for one file; it is given the stages to call, so
+the in-process path (`PLAIN`) and the Prefect flows (the same functions wrapped as tasks, see
+`flows.prefect_flows`) run the same code in the same order. Parsing lives in extractors/ and
+pipeline/, tables in schemas/store.py; this module only sequences them and records outcomes.
+"""
+from __future__ import annotations
+
+import functools
+import glob
+import hashlib
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Callable
+
+# Outcome.status values: the store's load statuses plus the two this module decides itself.
+SKIPPED = "skipped"        # the file's bytes were loaded before: nothing extracted
+FAILED = "failed"
+STATUSES = ("loaded", "new_version", "new_source", "unchanged", SKIPPED, FAILED)
+
+
+@dataclass
+class Outcome:
+    """What happened to one file."""
+
+    path: str
+    status: str
+    plan: str | None = None        # plan key (document name) in the database
+    plan_id: int | None = None
+    version: int | None = None
+    tasks: int = 0
+    error: str | None = None       # one line: the cause
+    trace: str | None = None       # the traceback, for --debug
+    seconds: float = 0.0
+    sha256: str | None = None
+
+
+@dataclass
+class Summary:
+    """What a run over several files did."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)   # paths loaded before, now gone
+    seconds: float = 0.0
+    run_id: str | None = None                           # the Prefect flow run, if any
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in STATUSES}
+        for o in self.outcomes:
+            out[o.status] = out.get(o.status, 0) + 1
+        return {s: n for s, n in out.items() if n}
+
+    @property
+    def tasks(self) -> int:
+        return sum(o.tasks for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == FAILED]
+
+    def to_dict(self) -> dict:
+        return {"counts": self.counts(), "tasks": self.tasks, "removed": self.removed,
+                "seconds": round(self.seconds, 3), "run_id": self.run_id,
+                "files": [asdict(o) for o in self.outcomes]}
+
+
+# -- listeners: progress reporting for whoever runs the stages in this process (the CLI) ----
+
+_listeners: list[Callable[[str, str, Outcome | None], None]] = []
+
+
+def listen(fn: Callable[[str, str, Outcome | None], None]) -> Callable[[], None]:
+    """Call fn(path, stage, outcome) as each file passes each stage; returns an unsubscribe.
+
+    stage is one of "start", "fingerprint", "extract", "find", "load", "done" (outcome set
+    only for "done"). Listeners must be quick and thread-safe; their errors are ignored.
+    """
+    _listeners.append(fn)
+    return lambda: _listeners.remove(fn) if fn in _listeners else None
+
+
+def notify(path: str, stage: str, outcome: Outcome | None = None) -> None:
+    for fn in list(_listeners):
+        try:
+            fn(path, stage, outcome)
+        except Exception:   # a broken progress bar must not fail an ingest
+            pass
+
+
+# -- the stages -------------------------------------------------------------------------------
+
+def database_url(db: str | None) -> str:
+    from schemas import store
+    return db or store.default_url()
+
+
+@functools.lru_cache(maxsize=8)
+def engine(db: str):
+    """One engine per database URL per process (connecting migrates the schema to head)."""
+    from schemas import store
+    return store.connect(db)
+
+
+def fingerprint(path: str) -> str:
+    """SHA-256 of the file's bytes: the identity of a source file."""
+    from extractors import sha256_of
+    from schemas.document import ExtractionError
+    if not Path(path).is_file():
+        raise ExtractionError(path, "no such file" if not Path(path).exists() else "not a file")
+    return sha256_of(Path(path))
+
+
+def seen(db: str, sha256: str) -> dict | None:
+    """The source already loaded from these exact bytes, if any."""
+    from schemas import store
+    return store.find_source(engine(db), sha256)
+
+
+def extract(path: str):
+    """File → Document (raises ExtractionError)."""
+    import extractors
+    return extractors.read(path)
+
+
+def find(document):
+    """Document → Plan."""
+    import pipeline
+    return pipeline.find_plan(document)
+
+
+def load(db: str, document, plan, trigger: str, started: datetime):
+    """Plan → database, in one transaction; returns the store's LoadResult."""
+    from schemas import store
+    return store.load(engine(db), document, plan, trigger=trigger, started=started)
+
+
+def record(db: str, **run) -> int:
+    """Record a run the store's load did not record itself (skipped or failed)."""
+    from schemas import store
+    return store.record_run(engine(db), **run)
+
+
+PLAIN = SimpleNamespace(fingerprint=fingerprint, seen=seen, extract=extract, find=find,
+                        load=load, record=record)
+
+
+def cause(exc: BaseException) -> str:
+    """One line saying what went wrong (the ExtractionError message already names the file)."""
+    from schemas.document import ExtractionError
+    if isinstance(exc, ExtractionError):
+        return exc.cause
+    text = " ".join(str(exc).split()) or "(no message)"
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"{type(exc).__name__}: {text}"
+
+
+def label(plan_key: str, source_path: str) -> str:
+    """How a plan is named to a person: its number, else its document name."""
+    number = plan_key.split("|", 1)[-1]
+    return Path(source_path).stem if number.startswith(("t:", "doc:")) else number
+
+
+def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False,
+                stages=PLAIN) -> Outcome:
+    """Run the stages for one file and record the outcome; never raises for a bad file.
+
+    A file whose bytes were loaded before is recorded as skipped without being read
+    (unless force). Any exception becomes a failed outcome recorded in the runs table.
+    """
+    path = str(path)
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    sha, stage = None, "fingerprint"
+    notify(path, "start")
+    try:
+        sha = stages.fingerprint(path)
+        notify(path, "fingerprint")
+        known = None if force else stages.seen(db, sha)
+        if known:
+            stages.record(db, path=path, sha256=sha, status=SKIPPED, trigger=trigger,
+                          started=started, plan_id=known["plan_id"],
+                          version_id=known["version_id"], counts={"tasks": known["task_count"]})
+            out = Outcome(path, SKIPPED, plan=label(known["plan_key"], known["path"]),
+                          plan_id=known["plan_id"],
+                          version=known["version"], tasks=known["task_count"], sha256=sha)
+        else:
+            stage = "extract"
+            document = stages.extract(path)
+            notify(path, "extract")
+            stage = "find"
+            plan = stages.find(document)
+            notify(path, "find")
+            stage = "load"
+            res = stages.load(db, document, plan, trigger, started)
+            notify(path, "load")
+            out = Outcome(path, res.status, plan=plan.meta.number or plan.document,
+                          plan_id=res.plan_id,
+                          version=res.version, tasks=res.tasks, sha256=sha)
+    except Exception as exc:  # noqa: BLE001 — every failure is reported, the run goes on
+        out = Outcome(path, FAILED, error=cause(exc), trace=traceback.format_exc(), sha256=sha)
+        if stage != "load":   # store.load records its own failures
+            try:
+                stages.record(db, path=path, sha256=sha, status=FAILED, trigger=trigger,
+                              started=started, error=f"{stage}: {out.error}")
+            except Exception:  # the database itself is failing; the outcome still says why
+                pass
+    out.seconds = time.perf_counter() - t0
+    notify(path, "done", out)
+    return out
+
+
+def collect(inputs: list[str]) -> list[str]:
+    """Files named by paths, folders (searched recursively for plan files) and globs.
+
+    A name that matches nothing is kept, so that it is reported as a failed file.
+    """
+    from extractors import SUFFIXES
+    out: list[str] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            out += sorted(str(f) for f in p.rglob("*")
+                          if f.is_file() and f.suffix.lower() in SUFFIXES
+                          and not any(part.startswith(".") for part in f.relative_to(p).parts))
+        elif p.exists() or not glob.has_magic(item):
+            out.append(str(p))
+        else:
+            out += sorted(f for f in glob.glob(item, recursive=True) if Path(f).is_file()) or [item]
+    seen_paths: set[str] = set()
+    return [f for f in out if not (f in seen_paths or seen_paths.add(f))]
+
+
+def ingest_files(paths: list[str], db: str, *, trigger: str = "cli",
+                 force: bool = False) -> Summary:
+    """The in-process path: each file in turn, no Prefect."""
+    t0 = time.perf_counter()
+    summary = Summary([ingest_file(p, db, trigger=trigger, force=force) for p in paths])
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def removed(db: str, inputs: list[str]) -> list[str]:
+    """Files loaded before from the given folders that are no longer there (reported only:
+    their plans stay in the database)."""
+    folders = [Path(p).resolve() for p in inputs if Path(p).is_dir()]
+    if not folders:
+        return []
+    from sqlalchemy import select
+
+    from schemas.tables import SourceFile
+    with engine(db).connect() as conn:
+        paths = sorted(set(conn.execute(select(SourceFile.path)).scalars()))
+    return [p for p in paths
+            if any(Path(p).resolve().is_relative_to(f) for f in folders) and not Path(p).exists()]
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the extractor and pipeline code and data files: part of every cache key, so
+    a parse cached by Prefect is reused only while the code that produced it is unchanged."""
+    import extractors
+    import pipeline
+    h = hashlib.sha256()
+    for pkg in (extractors, pipeline):
+        root = Path(pkg.__file__).parent
+        for f in sorted(root.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts:
+                h.update(str(f.relative_to(root)).encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()[:16]

@@ -1,0 +1,455 @@
+"""The `plans` command line: ingest plan files, query and export their tasks, review a plan.
+
+Every command takes --db URL (default: $PLANS_DB_URL, else the SQLite file
+data/processed/plans.db) and --debug (show tracebacks). Errors are one line: what failed,
+why, what to do. `ingest` and `serve` run the flows in flows/; the other commands read the
+database through schemas/store.py. Prefect is imported only when a flow runs.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import time
+import traceback
+import urllib.request
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+app = typer.Typer(help="Turn Vietnamese provincial plans (Kế hoạch …/KH-UBND) into task data.",
+                  no_args_is_help=True, pretty_exceptions_enable=False,
+                  add_completion=False, rich_markup_mode="markdown")
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+Db = Annotated[Optional[str], typer.Option(
+    "--db", metavar="URL", show_default=False,
+    help="Database URL, e.g. sqlite:///plans.db or postgresql+psycopg://user:pw@host/plans "
+         "[default: $PLANS_DB_URL, else data/processed/plans.db]")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+PlanRef = Annotated[str, typer.Argument(
+    metavar="PLAN", help="Plan id, number (3021/KH-UBND), document name or a title fragment.")]
+
+STATUS_STYLE = {"loaded": "green", "new_version": "cyan", "new_source": "green",
+                "unchanged": "dim", "skipped": "dim", "failed": "bold red"}
+STAGES = ("fingerprint", "extract", "find", "load")
+
+
+class Fail(Exception):
+    """A user-facing error: the message is the whole story (cause and what to do)."""
+
+
+def one_line(exc: BaseException) -> str:
+    """The readable one-line form of an error."""
+    from schemas.document import ExtractionError
+    from schemas.store import DatabaseError
+    if isinstance(exc, (Fail, DatabaseError)):
+        return str(exc)
+    if isinstance(exc, ExtractionError):
+        return f"{exc} — check that the file opens and is a plan (.pdf, .docx, .txt, .md)"
+    if isinstance(exc, LookupError):
+        return (exc.args[0] if exc.args else str(exc)) + " — see `plans list`"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename or ''}: {exc.strerror}".lstrip(": ")
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc} (run again with --debug for the traceback)"
+
+
+def command(fn):
+    """Run a command turning any exception into one line on stderr and exit code 1."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            err.print("[red]interrupted[/]")
+            raise typer.Exit(130)
+        except Exception as exc:
+            if kwargs.get("debug"):
+                err.print(escape(traceback.format_exc()))
+            err.print(f"[bold red]error:[/] {escape(one_line(exc))}")
+            raise typer.Exit(1)
+    return run
+
+
+def database(db: str | None):
+    """A connected, migrated engine (raises store.DatabaseError with the cause)."""
+    from flows import steps
+    return steps.engine(steps.database_url(db))
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Fail(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-06-30")
+
+
+def deadline_text(d: dict) -> str:
+    due = d.get("due") or d.get("value") or ""
+    return f"{d['raw']} [dim]({d['kind']}{' ' + due if due else ''})[/]"
+
+
+# -- ingest ------------------------------------------------------------------------------------
+
+def use_flow(choice: bool | None, files: list[str]) -> bool:
+    """--flow/--no-flow, else: the flow when a Prefect server is configured or for several files."""
+    if choice is not None:
+        return choice
+    return bool(os.environ.get("PREFECT_API_URL")) or len(files) > 1
+
+
+class Bars:
+    """Rich progress: one overall bar, and one bar per file while it is being ingested."""
+
+    def __init__(self, total: int):
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                                 transient=False)
+        self.overall = self.progress.add_task("[bold]all files", total=total)
+        self.files: dict[str, int] = {}
+
+    def __call__(self, path: str, stage: str, outcome=None) -> None:
+        p = self.progress
+        if stage == "start":
+            self.files[path] = p.add_task(f"  {Path(path).name}", total=len(STAGES))
+        elif stage in STAGES and path in self.files:
+            p.update(self.files[path], completed=STAGES.index(stage) + 1,
+                     description=f"  {Path(path).name} [dim]{stage}[/]")
+        elif stage == "done":
+            if path in self.files:
+                p.remove_task(self.files.pop(path))
+            p.advance(self.overall)
+
+
+@app.command(epilog="Example: plans ingest data/raw/docx data/raw/pdf/001_*.pdf --db sqlite:///plans.db")
+@command
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Plan files, folders (searched recursively) or globs.")],
+    db: Db = None,
+    flow: Annotated[Optional[bool], typer.Option(
+        "--flow/--no-flow", show_default=False,
+        help="Run as a Prefect flow (retries, caching, concurrency, run history) or in-process. "
+             "Default: the flow when PREFECT_API_URL is set or for more than one file; one "
+             "file runs in-process (no Prefect start-up). Both run the same steps.")] = None,
+    workers: Annotated[int, typer.Option(help="Files ingested at once by the flow.")] = 4,
+    processes: Annotated[bool, typer.Option(
+        "--processes", help="Flow: parse in worker processes instead of threads.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Parse again even files whose bytes were loaded before.")] = False,
+    debug: Debug = False,
+):
+    """Load plan files into the database: new plans, new versions of changed plans; files
+    loaded before are skipped. Exit code 1 if any file failed."""
+    from flows import steps
+    url = steps.database_url(db)
+    files = steps.collect(paths)
+    if not files:
+        raise Fail(f"no plan files (.pdf, .docx, .txt, .md, .doc, .odt) in {' '.join(paths)}")
+    database(url)                      # a database that cannot be opened stops here
+    t0 = time.perf_counter()
+    bars = Bars(len(files))
+    stop = steps.listen(bars)
+    try:
+        with bars.progress:
+            if use_flow(flow, files):
+                summary = run_flow(paths, url, workers=workers, processes=processes,
+                                   force=force, debug=debug)
+            else:
+                summary = steps.ingest_files(files, url, trigger="cli", force=force)
+    finally:
+        stop()
+    summary.seconds = time.perf_counter() - t0   # wall time, Prefect's start-up included
+    show_summary(summary, debug)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def run_flow(paths, url, *, workers, processes, force, debug):
+    # Read when Prefect is imported. Failed files are reported below, so Prefect's own console
+    # log (run history keeps everything) is shown only with --debug; no telemetry.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not debug:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+    from flows import prefect_flows
+    summary = prefect_flows.run_folder(paths, url, trigger="cli", force=force,
+                                       workers=workers, processes=processes)
+    where = os.environ.get("PREFECT_API_URL") or "Prefect's temporary local server"
+    err.print(f"[dim]Prefect flow run {summary.run_id} ({where})[/]")
+    return summary
+
+
+def show_summary(summary, debug: bool) -> None:
+    table = Table(title=None, show_lines=False)
+    for col, kw in (("File", {"overflow": "fold"}), ("Plan", {"overflow": "fold"}), ("Tasks", {"justify": "right"}),
+                    ("Status", {}), ("Version", {"justify": "right"}),
+                    ("Time", {"justify": "right"})):
+        table.add_column(col, **kw)
+    for o in summary.outcomes:
+        style = STATUS_STYLE.get(o.status, "")
+        table.add_row(escape(o.path), escape(o.plan or "—"), str(o.tasks) if o.plan else "—",
+                      f"[{style}]{o.status.replace('_', ' ')}[/]",
+                      str(o.version) if o.version else "—", f"{o.seconds:.1f} s")
+    out.print(table)
+    counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in summary.counts().items())
+    out.print(f"{len(summary.outcomes)} files in {summary.seconds:.1f} s: {counts}; "
+              f"{summary.tasks} tasks")
+    for p in summary.removed:
+        out.print(f"[yellow]removed:[/] {escape(p)} was loaded before and is no longer there "
+                  "(its plan stays in the database)")
+    for o in summary.failed:
+        if debug and o.trace:
+            err.print(escape(o.trace))
+        err.print(f"[bold red]failed:[/] {escape(o.path)}: {escape(o.error or '')}")
+    if summary.failed:
+        err.print(f"{len(summary.failed)} file(s) failed; fix or remove them and run again "
+                  "(files already loaded are skipped)")
+
+
+# -- reading -------------------------------------------------------------------------------
+
+@app.command("list", epilog="Example: plans list --db sqlite:///plans.db")
+@command
+def list_(db: Db = None, debug: Debug = False):
+    """The plans in the database: current version, task counts, last loaded."""
+    from schemas import store
+    plans = store.list_plans(database(db))
+    if not plans:
+        out.print("No plans yet. Load some with: plans ingest data/raw/docx")
+        return
+    table = Table()
+    for col in ("Id", "Number", "Province", "Title", "Version", "Tasks", "Sources", "Last loaded"):
+        table.add_column(col)
+    for p in plans:
+        loaded = p["last_loaded"]
+        table.add_row(str(p["id"]), p["number"] or f"[dim]{escape(p['document'])}[/]",
+                      escape(p["province"] or "—"), escape(_short(p["title"], 70)),
+                      f"{p['version']} of {p['versions']}", str(p["tasks"]), str(p["sources"]),
+                      loaded.strftime("%Y-%m-%d %H:%M") if loaded else "—")
+    out.print(table)
+
+
+def _short(text: str | None, n: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@app.command(epilog="Example: plans show 3021/KH-UBND --version 1")
+@command
+def show(plan: PlanRef, version: Annotated[Optional[int], typer.Option(
+        help="Version to show [default: current].")] = None, db: Db = None, debug: Debug = False):
+    """A plan's metadata and its tasks (code, task, lead, support, deadline)."""
+    from schemas import store
+    engine = database(db)
+    records = store.plan_records(engine, store.resolve_plan(engine, plan), version)
+    meta, tasks = records[0]["plan"], records[1:]
+    out.print(f"[bold]{escape(meta.get('title') or records[0]['document'])}[/]")
+    for label, key in (("Province", "province"), ("Number", "number"), ("Issued", "issued"),
+                       ("Signer", "signer")):
+        out.print(f"  {label}: {escape(str(meta.get(key) or '—'))}")
+    out.print(f"  Document: {escape(records[0]['document'])}; {len(tasks)} tasks")
+    out.print(task_table(tasks))
+
+
+def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
+    table = Table(show_lines=True)
+    if with_plan:
+        table.add_column("Plan")
+    for col, kw in (("Code", {"no_wrap": True}), ("Task", {"ratio": 3}), ("Lead", {"ratio": 1}),
+                    ("Support", {"ratio": 1}), ("Deadline", {"ratio": 1})):
+        table.add_column(col, **kw)
+    for t in tasks:
+        row = [escape(t["code"]), escape(_short(t["text"], 300)),
+               escape("\n".join(t["lead"])) or "[red]—[/]", escape("\n".join(t["support"])),
+               "\n".join(deadline_text({**d, "raw": escape(d["raw"])}) for d in t["deadlines"])
+               or "[red]—[/]"]
+        table.add_row(*([escape(t.get("plan_number") or t["document"])] if with_plan else []), *row)
+    return table
+
+
+@app.command(epilog='Example: plans tasks --agency "Sở Tài chính" --role lead --due-before 2025-12-31')
+@command
+def tasks(
+    agency: Annotated[Optional[str], typer.Option(
+        help="Agency name or alias, any part, accents optional (\"tai chinh\").")] = None,
+    role: Annotated[Optional[str], typer.Option(help="lead (chủ trì) or support (phối hợp).")] = None,
+    due_before: Annotated[Optional[str], typer.Option(help="A deadline due on or before YYYY-MM-DD.")] = None,
+    due_after: Annotated[Optional[str], typer.Option(help="A deadline due on or after YYYY-MM-DD.")] = None,
+    kind: Annotated[Optional[str], typer.Option(
+        help="Deadline kind: date, month, quarter, half_year, year, ongoing, recurring, start, relative, event.")] = None,
+    overdue_on: Annotated[Optional[str], typer.Option(
+        help="A deadline due before YYYY-MM-DD (overdue on that day).")] = None,
+    province: Annotated[Optional[str], typer.Option(help="Province name, accents optional.")] = None,
+    plan: Annotated[Optional[str], typer.Option(help="Only this plan (id, number, document, title).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+    db: Db = None, debug: Debug = False,
+):
+    """Tasks of the current plan versions matching every filter given."""
+    from schemas import store
+    from schemas.plan import DEADLINE_KINDS, ROLES
+    if role and role not in ROLES:
+        raise Fail(f"--role {role!r}: use lead or support")
+    if kind and kind not in DEADLINE_KINDS:
+        raise Fail(f"--kind {kind!r}: use one of {', '.join(DEADLINE_KINDS)}")
+    rows = store.query_tasks(
+        database(db), agency=agency, role=role, due_before=parse_day(due_before, "--due-before"),
+        due_after=parse_day(due_after, "--due-after"), kind=kind,
+        overdue_on=parse_day(overdue_on, "--overdue-on"), province=province, plan=plan)
+    if as_json:
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False, default=str))
+        return
+    if rows:
+        out.print(task_table(rows, with_plan=True))
+    out.print(f"{len(rows)} tasks")
+
+
+@app.command(epilog="Example: plans diff 3021/KH-UBND --old 1 --new 2")
+@command
+def diff(plan: PlanRef,
+         old: Annotated[Optional[int], typer.Option(help="Old version [default: the one before new].")] = None,
+         new: Annotated[Optional[int], typer.Option(help="New version [default: current].")] = None,
+         db: Db = None, debug: Debug = False):
+    """What changed between two versions of a plan: tasks added, removed, changed."""
+    from schemas import store
+    engine = database(db)
+    changes = store.diff(engine, store.resolve_plan(engine, plan), old, new)
+    if not changes:
+        out.print("No differences (or the plan has one version only).")
+        return
+    table = Table(show_lines=True)
+    for col in ("Change", "Code", "Task", "Fields"):
+        table.add_column(col)
+    colors = {"added": "green", "removed": "red", "changed": "yellow"}
+    for c in changes:
+        fields = "\n".join(
+            f"{k}: {_short(json.dumps(v['old'], ensure_ascii=False), 60)} → "
+            f"{_short(json.dumps(v['new'], ensure_ascii=False), 60)}" for k, v in c.fields.items())
+        table.add_row(f"[{colors.get(c.kind, '')}]{c.kind}[/]", escape(c.code),
+                      escape(_short(c.text, 200)), escape(fields))
+    out.print(table)
+    out.print(f"{len(changes)} changes")
+
+
+@app.command(epilog="Example: plans export --format xlsx -o tasks.xlsx --plan 3021/KH-UBND")
+@command
+def export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", "-f", help="jsonl (§5 records), csv or xlsx [default: from the file's suffix].")] = None,
+    plan: Annotated[Optional[str], typer.Option(help="Only this plan [default: all plans].")] = None,
+    db: Db = None, debug: Debug = False,
+):
+    """Write the current versions' tasks to JSON Lines, CSV or Excel."""
+    from schemas import store
+    fmt = (fmt or output.suffix.lstrip(".") or "jsonl").lower()
+    if fmt not in ("jsonl", "csv", "xlsx"):
+        raise Fail(f"unknown format {fmt!r}; use --format jsonl, csv or xlsx")
+    n = store.export(database(db), fmt, output, plan=plan)
+    out.print(f"wrote {n} {'lines' if fmt == 'jsonl' else 'task rows'} to {escape(str(output))}")
+
+
+@app.command(epilog="Example: plans review 3021/KH-UBND -o review.html")
+@command
+def review(plan: PlanRef,
+           output: Annotated[Optional[Path], typer.Option(
+               "-o", "--output", help="HTML file [default: <document>.review.html].")] = None,
+           version: Annotated[Optional[int], typer.Option(help="Version [default: current].")] = None,
+           db: Db = None, debug: Debug = False):
+    """Write a self-contained HTML page to check a plan's tasks against the document."""
+    from plans.review import render
+    from schemas import store
+    engine = database(db)
+    records = store.plan_records(engine, store.resolve_plan(engine, plan), version)
+    output = output or Path(f"{records[0]['document']}.review.html")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render(records, version=version), encoding="utf-8")
+    out.print(f"wrote {escape(str(output))} ({len(records) - 1} tasks); open "
+              f"{output.resolve().as_uri()}")
+
+
+@db_app.command(epilog="Example: plans db upgrade --db postgresql+psycopg://plans@dbhost/plans")
+@command
+def upgrade(db: Db = None, debug: Debug = False):
+    """Create the database or upgrade it to the newest schema."""
+    from schemas import store
+    from flows import steps
+    url = steps.database_url(db)
+    rev = store.upgrade(url)
+    out.print(f"database {escape(store._shown(url))} is at revision {rev}")
+
+
+# -- schedule ----------------------------------------------------------------------------------
+
+SERVER_HELP = """Schedules need a long-lived Prefect server (the temporary one never runs them):
+  prefect server start                      # in another terminal (or as a service)
+  export PREFECT_API_URL=http://127.0.0.1:4200/api
+  plans serve {folders} --cron "{cron}"{db}"""
+
+
+def prefect_server() -> str | None:
+    """PREFECT_API_URL if it is set and the server answers, else None."""
+    api = os.environ.get("PREFECT_API_URL")
+    if not api:
+        return None
+    try:
+        with urllib.request.urlopen(api.rstrip("/") + "/health", timeout=5) as r:
+            return api if r.status == 200 else None
+    except OSError:
+        return None
+
+
+@app.command(epilog='Example: plans serve data/raw --cron "0 2 * * *"   (every night at 02:00)')
+@command
+def serve(
+    folders: Annotated[list[str], typer.Argument(help="Folders to ingest on every run.")],
+    cron: Annotated[str, typer.Option(help="Cron schedule (server's time zone: UTC unless set).")] = "0 2 * * *",
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "nightly",
+    db: Db = None, debug: Debug = False,
+):
+    """Serve a scheduled re-ingestion of folders (needs a Prefect server): new files are
+    loaded, changed files become new versions, removed files are reported, unchanged files
+    are skipped. Runs until stopped (Ctrl-C)."""
+    from flows import steps
+    missing = [f for f in folders if not Path(f).is_dir()]
+    if missing:
+        raise Fail(f"not a folder: {', '.join(missing)}")
+    url = steps.database_url(db)
+    database(url)
+    if prefect_server() is None:
+        api = os.environ.get("PREFECT_API_URL")
+        why = (f"the Prefect server at {api} does not answer" if api
+               else "PREFECT_API_URL is not set")
+        err.print(f"[bold red]error:[/] {why}. " + SERVER_HELP.format(
+            folders=" ".join(folders), cron=cron, db=f" --db {db}" if db else ""))
+        raise typer.Exit(1)
+    from flows import prefect_flows
+    paths = [str(Path(f).resolve()) for f in folders]
+    out.print(f"serving '{prefect_flows.ingest_folder.name}/{name}' on cron '{cron}' over "
+              f"{', '.join(paths)}; Ctrl-C stops. Run it now with: "
+              f"prefect deployment run 'ingest-folder/{name}'")
+    prefect_flows.ingest_folder.serve(name=name, cron=cron, parameters={
+        "paths": paths, "db": url, "trigger": "schedule"})
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
