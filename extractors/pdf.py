@@ -1,0 +1,259 @@
+"""PDF -> Document with pdfplumber; pages without a text layer go to OCR (extractors.ocr).
+
+Each page is read once: its words (with font and size) and its ruled tables come from the
+same cached page objects; words inside a table's cells become cell text, the rest body lines.
+Running headers, footers and page numbers are dropped, footnotes set apart, then body lines
+are joined into paragraphs and tables continued across pages stitched into one.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+
+from extractors import sha256_of
+from extractors.blocks import clean, split_label, table_block, text_block
+from extractors.layout import Frame, Line, cell_text, continues, make_lines, paragraph_text
+from schemas.document import Block, Document, ExtractionError
+
+_PAGE_NO = re.compile(r"[-–—(\[]?\s*(?:trang\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?\s*[-–—)\]]?", re.I)
+_NOTE_MARK = re.compile(r"(?:\d{1,3}|[*†‡]+|\(\d{1,3}\))(?!\d)")
+_MARGIN = 0.12           # share of the page height where headers and footers live
+
+
+@dataclass
+class Table:
+    rows: list[list[str]]
+    page: int
+    top: float
+
+
+@dataclass
+class Page:
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    ocr: bool = False
+
+
+def read_pdf(path: str | Path) -> Document:
+    path = Path(path)
+    n_pages = _check(path)
+    try:
+        with pdfplumber.open(path) as pdf:
+            pages = [_read_page(page) for page in pdf.pages]
+    except ExtractionError:
+        raise
+    except Exception as e:  # pdfminer raises many types on damaged files
+        raise ExtractionError(path, f"damaged PDF, cannot be parsed ({type(e).__name__}: {e})") from e
+    if not any(p.lines or p.tables for p in pages):
+        pages_ocr = range(len(pages))
+    else:
+        pages_ocr = [i for i, p in enumerate(pages) if not (p.lines or p.tables)]
+    if pages_ocr:
+        from extractors.ocr import ocr_pdf_pages
+
+        for i, lines in ocr_pdf_pages(path, list(pages_ocr)).items():
+            pages[i].lines, pages[i].ocr = lines, True
+    _drop_running_lines(pages)
+    footnotes = _take_footnotes(pages)
+    blocks = _assemble(pages)
+    if not blocks:
+        raise ExtractionError(path, "no readable text (no text layer, and OCR found none)")
+    n_ocr = sum(p.ocr for p in pages)
+    extractor = "tesseract" if n_ocr == len(pages) else "pdfplumber+tesseract" if n_ocr else "pdfplumber"
+    return Document(str(path), sha256_of(path), "pdf", n_pages, blocks, footnotes,
+                    extractor=extractor, ocr=n_ocr > 0)
+
+
+def _check(path: Path) -> int:
+    """Page count, or a clear error for encrypted, truncated or damaged files."""
+    with open(path, "rb") as f:
+        f.seek(max(0, path.stat().st_size - 2048))
+        tail = f.read()
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        if "password" in str(e).lower():
+            raise ExtractionError(path, "encrypted; remove the password and retry") from e
+        raise ExtractionError(path, f"damaged PDF, cannot be opened ({e})") from e
+    try:
+        if b"%%EOF" not in tail:
+            raise ExtractionError(path, "truncated PDF (no end-of-file marker); get a complete copy")
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def _read_page(page) -> Page:
+    """Body lines and tables of one page, from one pass over its words."""
+    out = Page(page.page_number, float(page.width), float(page.height))
+    words = page.extract_words(extra_attrs=["fontname", "size"])
+    if not words:
+        return out
+    tables = [t for t in page.find_tables() if len(t.cells) > 1]
+    in_cells: list[dict[tuple, list[dict]]] = [{} for _ in tables]
+    body = []
+    for w in words:
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+        for i, t in enumerate(tables):
+            cell = _cell_at(t.cells, cx, cy)
+            if cell is not None:
+                in_cells[i].setdefault(cell, []).append(w)
+                break
+        else:
+            body.append(w)
+    out.lines = make_lines(body, page.page_number)
+    for t, cell_words in zip(tables, in_cells):
+        texts = {cell: cell_text(make_lines(ws, page.page_number)) for cell, ws in cell_words.items()}
+        out.tables.append(Table(_grid(t.cells, texts), page.page_number, t.bbox[1]))
+    return out
+
+
+def _cell_at(cells, x: float, y: float):
+    for c in cells:
+        if c[0] <= x < c[2] and c[1] <= y < c[3]:
+            return c
+    return None
+
+
+def _grid(cells, texts: dict) -> list[list[str]]:
+    """Rows of cell texts on the table's full grid: a cell spanning columns gives its text in
+    its first column and "" in the others; a cell spanning rows repeats its text in each."""
+    xs = sorted({c[0] for c in cells})
+    ys = sorted({c[1] for c in cells})
+    rows = []
+    for y in ys:
+        row = []
+        for x in xs:
+            cell = _cell_at(cells, x + 0.5, y + 0.5)
+            row.append(texts.get(cell, "") if cell is not None and cell[0] > x - 0.5 else "")
+        rows.append(row)
+    return rows
+
+
+def _drop_running_lines(pages: list[Page]) -> None:
+    """Remove page numbers and running headers/footers: lines at the top or bottom edge of a
+    page that are a bare page number, or that repeat (digits aside) on half the pages."""
+    edges: list[list[Line]] = []
+    for page in pages:
+        lines = page.lines
+        top = [ln for ln in lines[:2] if ln.bottom < _MARGIN * page.height]
+        bottom = [ln for ln in lines[-2:] if ln.top > (1 - _MARGIN) * page.height]
+        if page.tables:   # a line above/below a table is an edge only if outside the table
+            top = [ln for ln in top if ln.bottom <= min(t.top for t in page.tables)]
+        edges.append(list({id(ln): ln for ln in top + bottom}.values()))
+    key = lambda ln: re.sub(r"\d+", "#", ln.text.casefold())
+    seen = Counter(k for page_edges in edges for k in {key(ln) for ln in page_edges})
+    running = {k for k, n in seen.items() if n >= 2 and n >= len(pages) / 2}
+    for page, page_edges in zip(pages, edges):
+        drop = {id(ln) for ln in page_edges if _PAGE_NO.fullmatch(ln.text.strip()) or key(ln) in running}
+        page.lines = [ln for ln in page.lines if id(ln) not in drop]
+
+
+def _body_size(pages: list[Page]) -> float:
+    sizes = Counter()
+    for page in pages:
+        for ln in page.lines:
+            sizes[round(ln.size, 1)] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _take_footnotes(pages: list[Page]) -> list[str]:
+    """Move footnotes out of the body: the run of small-print lines closing a page's lower
+    half, when it starts with a note marker ("1", "*", "(2)")."""
+    size = _body_size(pages)
+    notes: list[str] = []
+    for page in pages:
+        lines = page.lines
+        k = len(lines)
+        while k > 1 and lines[k - 1].size < 0.9 * size and lines[k - 1].top > page.height / 2:
+            k -= 1
+        zone = lines[k:]
+        if not zone or not _NOTE_MARK.match(zone[0].text):
+            continue
+        page.lines = lines[:k]
+        frame = Frame.of(zone, Frame(min(ln.x0 for ln in zone), max(ln.x1 for ln in zone), 1e9))
+        current: list[Line] = []
+        for ln in zone:
+            if current and (_NOTE_MARK.match(ln.text) or not continues(current[-1], ln, frame, False)):
+                notes.append(clean(paragraph_text(current)))
+                current = []
+            current.append(ln)
+        notes.append(clean(paragraph_text(current)))
+    return notes
+
+
+def _frames(pages: list[Page]) -> dict[int, Frame]:
+    """Each page's text frame; pages with few body lines borrow one from pages of their shape."""
+    by_shape: dict[tuple, list[Line]] = {}
+    for p in pages:
+        by_shape.setdefault((round(p.width), round(p.height)), []).extend(p.lines)
+    shape_frame = {}
+    for shape, lines in by_shape.items():
+        shape_frame[shape] = Frame.of(lines) if lines else Frame(0.1 * shape[0], 0.9 * shape[0], 20)
+    return {p.number: Frame.of(p.lines, shape_frame[(round(p.width), round(p.height))]) for p in pages}
+
+
+def _assemble(pages: list[Page]) -> list[Block]:
+    """Body lines and tables in reading order -> blocks; a table that opens a page right after
+    a table closing the previous one continues it."""
+    frames = _frames(pages)
+    items: list = []          # list[Line] paragraphs and dict tables, in order
+    for page in pages:
+        elements = sorted([(ln.top, 0, ln) for ln in page.lines] + [(t.top, 1, t) for t in page.tables],
+                          key=lambda e: (e[0], e[1]))
+        for _, _, el in elements:
+            if isinstance(el, Table):
+                last = items[-1] if items else None
+                if (isinstance(last, dict) and last["pages"][-1] == el.page - 1
+                        and len(last["rows"][0]) == len(el.rows[0])):
+                    _stitch(last, el)
+                else:
+                    items.append({"rows": list(el.rows), "pages": [el.page] * len(el.rows)})
+            elif (items and isinstance(items[-1], list)
+                  and continues(items[-1][-1], el, frames[items[-1][-1].page], len(items[-1]) == 1)):
+                items[-1].append(el)
+            else:
+                items.append([el])
+    blocks = []
+    for item in items:
+        if isinstance(item, dict):
+            block = table_block(item["rows"], row_pages=item["pages"], page=item["pages"][0])
+        else:
+            block = text_block(paragraph_text(item), page=item[0].page,
+                               bold=all(ln.bold for ln in item), ocr=item[0].ocr)
+        if block is not None:
+            block.index = len(blocks)
+            blocks.append(block)
+    return blocks
+
+
+def _stitch(acc: dict, table: Table) -> None:
+    """Append a table's continuation: repeated header rows dropped, and a first row whose
+    number cell is empty (a row split by the page break) merged into the last row."""
+    rows = list(table.rows)
+    norm = lambda row: [clean(c).casefold() for c in row]
+    k = 0
+    while k < len(rows) - 1 and k < len(acc["rows"]) and norm(rows[k]) == norm(acc["rows"][k]):
+        k += 1
+    rows = rows[k:]
+    if rows and not rows[0][0].strip() and any(c.strip() for c in rows[0]):
+        acc["rows"][-1] = [_join_split(a, b) for a, b in zip(acc["rows"][-1], rows[0])]
+        rows = rows[1:]
+    acc["rows"].extend(rows)
+    acc["pages"].extend([table.page] * len(rows))
+
+
+def _join_split(a: str, b: str) -> str:
+    """Join the two halves of a cell split by a page break."""
+    if not a or not b:
+        return a or b
+    label, _ = split_label(b)
+    return a + ("\n" if label and not label[0].isalnum() else " ") + b
