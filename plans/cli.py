@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 import time
 import traceback
 import urllib.request
@@ -23,7 +24,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-out = Console(highlight=False, soft_wrap=False)
+# Tables written to a file or a pipe are not cut to 80 columns.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 app = typer.Typer(help="Turn Vietnamese provincial plans (Kế hoạch …/KH-UBND) into task data.",
@@ -234,11 +236,11 @@ def list_(db: Db = None, debug: Debug = False):
         return
     table = Table()
     for col in ("Id", "Number", "Province", "Title", "Version", "Tasks", "Sources", "Last loaded"):
-        table.add_column(col)
+        table.add_column(col, **({"ratio": 1} if col == "Title" else {"no_wrap": True}))
     for p in plans:
         loaded = p["last_loaded"]
         table.add_row(str(p["id"]), p["number"] or f"[dim]{escape(p['document'])}[/]",
-                      escape(p["province"] or "—"), escape(_short(p["title"], 70)),
+                      escape(p["province"] or "—"), escape(_short(p["title"], 90)),
                       f"{p['version']} of {p['versions']}", str(p["tasks"]), str(p["sources"]),
                       loaded.strftime("%Y-%m-%d %H:%M") if loaded else "—")
     out.print(table)
@@ -269,7 +271,7 @@ def show(plan: PlanRef, version: Annotated[Optional[int], typer.Option(
 def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
     table = Table(show_lines=True)
     if with_plan:
-        table.add_column("Plan")
+        table.add_column("Plan", no_wrap=True)
     for col, kw in (("Code", {"no_wrap": True}), ("Task", {"ratio": 3}), ("Lead", {"ratio": 1}),
                     ("Support", {"ratio": 1}), ("Deadline", {"ratio": 1})):
         table.add_column(col, **kw)
