@@ -1,0 +1,204 @@
+"""Find a plan's metadata and tasks in a Document (EXTRACTION.md): `find_plan(document)`,
+or `process(path)` from a file."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from pipeline.agencies import find_roles, only_agencies, unique
+from pipeline.deadlines import dedupe, find_in_prose, parse_cell
+from pipeline.metadata import find_meta
+from pipeline.structure import (Node, Part, build_tree, code_of, fold_words, is_title, leaves,
+                                split_parts)
+from pipeline.tables import classify_rows, read_header
+from schemas.document import Block, Document
+from schemas.plan import Plan, Task
+
+TASK_PARTS = {"tasks": "tasks", "implementation": "implementation"}
+TABLE_PARTS = {"tasks", "implementation", "appendix", "other"}
+POINTS = re.compile(r"tại\s+(?:các\s+)?điểm\s+([a-zđ](?:\s*(?:,|và)\s*[a-zđ])*)\b", re.I)
+
+
+def process(path: str | Path) -> Plan:
+    """Read a plan file and find its plan."""
+    from extractors import read
+    return find_plan(read(path))
+
+
+def find_plan(document: Document) -> Plan:
+    header, parts = split_parts(document.blocks)
+    meta = find_meta(document.blocks)
+    table_tasks = [t for part in parts if part.kind in TABLE_PARTS for t in table_tasks_of(part)]
+    prose: list[Task] = []
+    for part in parts:
+        if part.kind in TASK_PARTS:
+            prose.extend(prose_tasks(part))
+    if table_tasks:
+        table_texts = [Counter(fold_words(t.text)) for t in table_tasks]
+        prose = [t for t in prose if t.part != "tasks" or not repeats(t.text, table_texts)]
+    tasks = [t for t in table_tasks if t.part == "tasks"] + [t for t in prose if t.part == "tasks"] \
+        + [t for t in table_tasks + prose if t.part == "implementation"]
+    return Plan(document=document.name, meta=meta, tasks=tasks)
+
+
+def repeats(text: str, others: list[Counter]) -> bool:
+    mine = Counter(fold_words(text))
+    total = sum(mine.values())
+    for other in others:
+        common = sum((mine & other).values())
+        if total and 2 * common / (total + sum(other.values())) >= 0.6:
+            return True
+    return False
+
+
+# --- tables -------------------------------------------------------------------------------
+
+def clean_cell(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip(" -–•")
+
+
+def table_tasks_of(part: Part) -> list[Task]:
+    tasks = []
+    for block in part.blocks:
+        if block.kind != "table" or not block.rows:
+            continue
+        columns = read_header(block.rows)
+        if columns is None:
+            continue
+        group = intro = None
+        sub = 0
+        rows = classify_rows(block.rows, columns)
+        for r in rows:
+            task_text = columns.cell(r.row, "task")
+            if r.kind == "group":
+                text = task_text or next(c for c in r.row if c.strip())
+                group = clean_cell(re.sub(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*)\.?\s+", "", text))
+                intro = None
+                continue
+            if r.kind == "intro":
+                intro, sub = (r.number, clean_cell(task_text)), 0
+                continue
+            if intro and (not r.number or r.number in "-–•+"):
+                sub += 1
+                code, task_group = f"{intro[0]}.{sub}", intro[1]
+            else:
+                intro = None
+                code, task_group = r.number, group
+            lead, support = find_roles(columns.cell(r.row, "lead"), default="lead")
+            lead2, support2 = find_roles(columns.cell(r.row, "support"), default="support")
+            lead = unique(lead + lead2)
+            support = [s for s in unique(support + support2) if s not in lead]
+            page = block.row_pages[block.rows.index(r.row)] if block.row_pages else block.page
+            tasks.append(Task(
+                part="implementation" if part.kind == "implementation" else "tasks",
+                code=code, text=clean_cell(task_text), group=task_group,
+                result=clean_cell(columns.cell(r.row, "result")) or None,
+                lead=lead, support=support,
+                deadlines=parse_cell(columns.cell(r.row, "deadline")),
+                page=page, block="table"))
+    return tasks
+
+
+# --- prose --------------------------------------------------------------------------------
+
+def prose_tasks(part: Part) -> list[Task]:
+    root = build_tree(part)
+    found: list[tuple[Node, Task]] = []
+    for leaf in leaves(root):
+        task = prose_task(leaf, part)
+        if task.text:
+            found.append((leaf, task))
+    share_point_deadlines(found)
+    return [t for _, t in found]
+
+
+def prose_task(leaf: Node, part: Part) -> Task:
+    text, title = leaf.text, None
+    body = [b for b in leaf.body]
+    if body:
+        if is_title(leaf.text) and not only_agencies(leaf.text):
+            title, text = leaf.text.rstrip(" :"), " ".join(body)
+        else:
+            text = " ".join([leaf.text] + body)
+    prefix_agencies = None
+    m = re.match(r"^(.{2,250}?):\s+(\S.*)$", text, re.S)
+    if m and only_agencies(m.group(1)):
+        prefix_agencies, text = m.group(1), m.group(2)
+    elif m and len(m.group(1).split()) <= 8 and not find_roles(m.group(1))[0]:
+        title, text = m.group(1).strip(), m.group(2)
+
+    lead, support = find_roles(text)
+    if prefix_agencies:
+        pl, ps = find_roles(prefix_agencies, default="lead")
+        lead, support = unique(pl + lead), unique(ps + support)
+    attributed = inherited_roles(leaf)
+    if attributed and (not lead or leaf.attributions):
+        al, asup = attributed
+        lead = unique(al + lead) if leaf.attributions else al
+        support = unique(asup + support)
+    support = [s for s in support if s not in lead]
+
+    deadlines = find_in_prose(text)
+    for value in own_or_inherited(leaf, "deadline"):
+        deadlines += parse_cell(value)
+    results = own_or_inherited(leaf, "result")
+    group = None
+    if part.kind == "tasks":
+        group = title or group_of(leaf)
+    return Task(part=TASK_PARTS[part.kind], code=code_of(leaf, part.label), text=text.strip(),
+                group=group, result=results[0] if results else None, lead=lead,
+                support=support, deadlines=dedupe(deadlines),
+                page=leaf.block.page if leaf.block else None, block="paragraph")
+
+
+def own_or_inherited(leaf: Node, kind: str) -> list[str]:
+    """Values of the nearest attribution lines of `kind` for this item."""
+    for node in leaf.path()[::-1]:
+        found = [a.value for a in node.attributions if a.kind == kind]
+        if found:
+            return found
+    return []
+
+
+def inherited_roles(leaf: Node) -> tuple[list[str], list[str]] | None:
+    """Lead and support from the nearest attribution: the item's own trailing attribution
+    line, an unlabelled "Sở X:" line above it, or an ancestor item that names agencies."""
+    for node in leaf.path()[::-1]:
+        lines = [a.value for a in node.attributions if a.kind == "agencies"]
+        if lines:
+            lead, support = find_roles("\n".join(lines).replace("\n+", ";"), default="lead")
+            if lead:
+                return lead, support
+        if node.inherited_heading:
+            lead, support = find_roles(node.inherited_heading.rstrip(" :"), default="lead")
+            if lead:
+                return lead, support
+        if node is not leaf and node.style != "root":
+            lead, support = find_roles(node.text)
+            if lead:
+                return lead, support
+    return None
+
+
+def group_of(leaf: Node) -> str | None:
+    """The nearest ancestor item that is a heading rather than an agency attribution."""
+    for node in leaf.path()[-2:0:-1]:
+        if only_agencies(node.text) or find_roles(node.text)[0]:
+            continue
+        return node.text.rstrip(" :")
+    return None
+
+
+def share_point_deadlines(found: list[tuple[Node, Task]]) -> None:
+    """"Các cơ quan được giao nhiệm vụ tại điểm a, b trên … trong tháng 12" dates items a and b."""
+    for node, task in found:
+        for d in task.deadlines:
+            m = POINTS.search(d.raw)
+            if not m or node.parent is None:
+                continue
+            labels = set(re.findall(r"[a-zđ]", m.group(1)))
+            for other, other_task in found:
+                if other.parent is node.parent and other.label and \
+                        other.label.rstrip(").").lower() in labels and d not in other_task.deadlines:
+                    other_task.deadlines = dedupe(other_task.deadlines + [d])

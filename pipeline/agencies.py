@@ -1,0 +1,283 @@
+"""Find agencies in Vietnamese text and tell their role (lead = chủ trì, support = phối hợp).
+
+Known bodies come from the gazetteer patterns/agencies.tsv, matched with a spaCy
+PhraseMatcher; bodies absent from it are still found by their naming pattern ("Sở", "Ban",
+"Trung tâm" … followed by a capitalised name). Roles come from cue words (patterns/roles.tsv).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import spacy
+from spacy.matcher import PhraseMatcher
+from spacy.util import filter_spans
+
+from pipeline.resources import rows, words
+from pipeline.text import fold, normalize
+
+ROLELESS = {"vague", "overseer"}
+HEADS = ("Sở", "Ban", "Trung tâm", "Báo", "Đài", "Cục", "Chi cục", "Viện", "Trường", "Bệnh viện",
+         "Quỹ", "Tổng công ty", "Công ty", "Hội", "Liên hiệp", "Liên đoàn", "Văn phòng", "Kho bạc",
+         "Ngân hàng", "Phân hiệu", "Học viện", "Bộ Chỉ huy", "Công an", "Hiệp hội", "Ủy ban")
+
+
+@dataclass(frozen=True)
+class Agency:
+    name: str        # canonical
+    kind: str
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    agencies: tuple[Agency, ...]
+    raw: str
+
+    @property
+    def roleless(self) -> bool:
+        return all(a.kind in ROLELESS for a in self.agencies)
+
+
+def matching_form(text: str) -> str:
+    """Normalized text with hyphens spaced, the form aliases and texts are matched in."""
+    return re.sub(r"\s*[-–—]\s*", " - ", normalize(text))
+
+
+class Gazetteer:
+    def __init__(self):
+        self.nlp = spacy.blank("xx")
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.entries: dict[str, tuple[Agency, ...]] = {}
+        self.by_fold: dict[str, tuple[Agency, ...]] = {}
+        for canonical, kind, *rest in rows("agencies.tsv"):
+            agencies = tuple(Agency(n.strip(), kind) for n in canonical.split(" + "))
+            aliases = ([] if " + " in canonical else [canonical]) + \
+                [a for a in (rest[0].split(" | ") if rest else []) if a.strip()]
+            key = f"A{len(self.entries)}"
+            self.entries[key] = agencies
+            forms = {matching_form(a) for a in aliases}
+            self.matcher.add(key, [self.nlp.make_doc(f) for f in forms])
+            for f in forms:
+                self.by_fold[fold(f)] = agencies
+        self.stop = set(words("name_stopwords.txt"))
+        head = "|".join(sorted(map(re.escape, HEADS), key=len, reverse=True))
+        self.unknown = re.compile(rf"(?<!\w)(?:{head})(?=\s+[A-ZĐÀ-Ỹ])")
+
+    def lookup(self, name: str) -> tuple[Agency, ...] | None:
+        return self.by_fold.get(fold(matching_form(name)))
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Agency mentions in `text`, which must already be in matching form."""
+        doc = self.nlp.make_doc(text)
+        by_span: dict[tuple[int, int], str] = {}
+        for m_id, s, e in self.matcher(doc):
+            by_span.setdefault((s, e), self.nlp.vocab.strings[m_id])
+        spans = filter_spans([doc[s:e] for s, e in by_span])   # longest, leftmost first
+        found = [Mention(sp.start_char, sp.end_char, self.entries[by_span[(sp.start, sp.end)]], sp.text)
+                 for sp in spans]
+        found += self._list_expansions(text, found)
+        found += self._unknown(text, found)
+        found.sort(key=lambda m: m.start)
+        return self._vague_tails(text, found)
+
+    def _covered(self, found: list[Mention], start: int, end: int) -> bool:
+        return any(m.start < end and start < m.end for m in found)
+
+    def _list_expansions(self, text: str, found: list[Mention]) -> list[Mention]:
+        """"Các sở: Nông nghiệp và Môi trường, Công Thương, Tài chính" → three Sở."""
+        out = []
+        for m in re.finditer(r"(?i)\bcác sở\s*:?\s*(?=[A-ZĐÀ-Ỹ])", text):
+            if self._covered(found, m.start(), m.end() + 1) and not text[m.end() - 1] == ":":
+                continue
+            pos, agencies = m.end(), []
+            while True:
+                match = self._longest_prefix(text, pos, "Sở ")
+                if not match:
+                    break
+                agency, length = match
+                agencies.append(agency)
+                pos += length
+                sep = re.match(r"\s*(?:,|;|và)\s*", text[pos:])
+                if not sep:
+                    break
+                pos += sep.end()
+            if len(agencies) >= 1:
+                end = pos
+                out.append(Mention(m.start(), end, tuple(agencies), text[m.start():end]))
+        # remove mentions the expansion covers
+        for exp in out:
+            found[:] = [f for f in found if not (exp.start <= f.start and f.end <= exp.end)]
+        return out
+
+    def _longest_prefix(self, text: str, pos: int, prefix: str) -> tuple[Agency, int] | None:
+        rest = text[pos:pos + 80]
+        best = None
+        for cut in range(len(rest), 0, -1):
+            if cut < len(rest) and rest[cut].isalnum():
+                continue
+            hit = self.lookup(prefix + rest[:cut])
+            if hit and hit[0].kind == "so":
+                best = (hit[0], cut)
+                break
+        return best
+
+    def _unknown(self, text: str, found: list[Mention]) -> list[Mention]:
+        """Bodies absent from the gazetteer: a head noun and a capitalised name."""
+        out = []
+        for m in self.unknown.finditer(text):
+            if self._covered(found, m.start(), m.end()):
+                continue
+            name_end, lower_run = m.end(), 0
+            for w in re.finditer(r"\s+(?:(?:và|-)\s+)?([\w']+)", text[m.end():]):
+                word = w.group(1)
+                if w.start() != name_end - m.end():
+                    break
+                if word[0].isupper():
+                    lower_run = 0
+                elif word.lower() in self.stop or lower_run >= 3 or w.group(0).strip().startswith(("và", "-")):
+                    break
+                else:
+                    lower_run += 1
+                name_end = m.end() + w.end()
+            if name_end > m.end() and not self._covered(found, m.start(), name_end):
+                raw = text[m.start():name_end]
+                out.append(Mention(m.start(), name_end, (Agency(raw, "other"),), raw))
+        return out
+
+    @staticmethod
+    def _vague_tails(text: str, found: list[Mention]) -> list[Mention]:
+        """A collective followed by "(có) liên quan" is a vague reference."""
+        for m in found:
+            tail = re.match(r"\s*(?:có\s+)?liên\s+quan", text[m.end:])
+            if tail:
+                m.end += tail.end()
+                m.agencies = (Agency("Các cơ quan, đơn vị liên quan", "vague"),)
+        return found
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
+
+
+@cache
+def _cues() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for cue, effect in rows("roles.tsv"):
+        out.setdefault(effect, []).append(cue)
+    for effect in out:
+        out[effect].sort(key=len, reverse=True)
+    return out
+
+
+@cache
+def _cue_pattern(effect: str, at: str) -> re.Pattern:
+    alternatives = "|".join(re.escape(fold(c)) for c in _cues()[effect])
+    return re.compile(rf"(?:^|\W)(?:{alternatives})\W*$" if at == "end" else rf"^\W*(?:{alternatives})(?:\W|$)")
+
+
+@cache
+def _special(effect: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{c})" for c in _cues()[effect]), re.I)
+
+
+SEPARATOR = re.compile(r"^(?:\s|,|;|\bvà\b|\bcùng\b|\bcác\b|\bvới\b(?=\s*$)|\(|\))*$", re.I)
+BOUNDARY = re.compile(r"[.;:!?\n]|^\s*-\s|\bnếu\b")
+
+
+def chains(text: str, mentions: list[Mention]) -> list[list[Mention]]:
+    """Group mentions written as one list ("Sở A, Sở B và các Sở C")."""
+    out: list[list[Mention]] = []
+    transparent = _cue_pattern("transparent", "end")
+    for m in mentions:
+        if out:
+            gap = text[out[-1][-1].end:m.start]
+            gap_clean = transparent.sub("", fold(gap)) if transparent.search(fold(gap)) else gap
+            if SEPARATOR.match(gap) or SEPARATOR.match(gap_clean):
+                out[-1].append(m)
+                continue
+        out.append([m])
+    return out
+
+
+def role_of(text: str, chain: list[Mention], previous_end: int, default: str | None) -> str | None:
+    """Role of a listed group of agencies from the words around it."""
+    left = text[previous_end:chain[0].start]
+    cut = max((m.end() for m in BOUNDARY.finditer(left)), default=0)
+    clause = fold(left[cut:])
+    clause = _cue_pattern("transparent", "end").sub("", clause)
+    right = fold(text[chain[-1].end:chain[-1].end + 40])
+    if _cue_pattern("support_after", "end").search(clause):
+        return "support"
+    if _cue_pattern("lead_before", "start").search(right):
+        return "lead"
+    if _cue_pattern("lead_after", "end").search(clause):
+        return "lead"
+    if _cue_pattern("none_after", "end").search(clause):
+        return None
+    if not clause.strip(" ,-*+()"):
+        return default or "lead"
+    return default if default and not clause.strip() else (None if not default else default)
+
+
+def find_roles(text: str, default: str | None = None) -> tuple[list[str], list[str]]:
+    """(lead, support) canonical names in a piece of text.
+
+    `default` is the role of a list with no cue around it: None in prose (only the subject
+    of a clause leads there), "lead"/"support" in a table column of that role.
+    """
+    form = matching_form(text)
+    mentions = gazetteer().mentions(form)
+    lead: list[str] = []
+    support: list[str] = []
+    if _special("boilerplate").search(form):
+        for m in mentions:
+            if not m.roleless:
+                lead.extend(a.name for a in m.agencies if a.kind not in ROLELESS)
+        return unique(lead), []
+    previous_end = 0
+    for chain in chains(form, mentions):
+        role = role_of(form, chain, previous_end, default)
+        previous_end = chain[-1].end
+        names = [a.name for m in chain for a in m.agencies if a.kind not in ROLELESS]
+        if role == "lead":
+            lead.extend(names)
+        elif role == "support":
+            support.extend(names)
+    lead = unique(lead)
+    return lead, [s for s in unique(support) if s not in lead]
+
+
+def agencies_in(text: str) -> list[str]:
+    """Every agency named in `text`, canonical, in order (roleless ones left out)."""
+    form = matching_form(text)
+    return unique([a.name for m in gazetteer().mentions(form) for a in m.agencies
+                   if a.kind not in ROLELESS])
+
+
+def only_agencies(text: str) -> bool:
+    """Whether `text` is nothing but a list of agencies (an attribution heading)."""
+    form = matching_form(text).rstrip(" :.")
+    mentions = gazetteer().mentions(form)
+    if not mentions:
+        return False
+    rest, pos = [], 0
+    for m in mentions:
+        rest.append(form[pos:m.start])
+        pos = m.end
+    rest.append(form[pos:])
+    leftover = fold(" ".join(rest))
+    leftover = _cue_pattern("transparent", "end").sub(" ", leftover)
+    return not re.sub(r"[\s,;.:()\-]|\bva\b|\bcac\b|\bgiao\b|\bde nghi\b", "", leftover)
+
+
+def unique(names: list[str]) -> list[str]:
+    seen, out = set(), []
+    for n in names:
+        if n not in seen:
+            seen.add(n)
+            out.append(n)
+    return out

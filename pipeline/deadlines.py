@@ -1,0 +1,197 @@
+"""Deadline grammar (patterns/deadlines.tsv) → normalized Deadline items (EXTRACTION.md §4)."""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+
+from pipeline.resources import rows
+from pipeline.text import expand_abbreviations, tone_normalize
+from schemas.plan import Deadline
+
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+UNITS = {"ngày": "D", "tuần": "W", "tháng": "M", "năm": "Y"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str
+    where: str           # "any" or "cell"
+    pattern: re.Pattern
+    options: dict
+
+
+def _expand(regex: str, macros: dict[str, str]) -> str:
+    for _ in range(5):   # macros may use macros
+        regex = re.sub(r"%([A-Z]+)", lambda m: macros[m.group(1)], regex)
+    return regex
+
+
+@cache
+def grammar() -> tuple[tuple[Rule, ...], tuple[re.Pattern, ...]]:
+    macros: dict[str, str] = {}
+    rules, vetoes = [], []
+    for row in rows("deadlines.tsv"):
+        if row[0].startswith("@"):
+            macros[row[0][1:]] = row[1]
+        elif row[0] == "rule":
+            _, name, kind, where, regex, *opts = row
+            options = dict(o.split("=", 1) for o in opts if o)
+            pattern = re.compile(_expand(regex, macros), re.I)
+            rules.append(Rule(name, kind, where, pattern, options))
+        elif row[0] == "veto":
+            vetoes.append(re.compile(_expand(row[1], macros), re.I))
+    return tuple(rules), tuple(vetoes)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def _last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _clean_anchor(anchor: str | None) -> str | None:
+    if not anchor:
+        return None
+    anchor = re.sub(r"^(?:ngày|khi)\s+", "", anchor.strip(" ,.;:()"), flags=re.I)
+    return expand_abbreviations(anchor) or None
+
+
+def build(rule: Rule, m: re.Match, raw: str) -> Deadline | None:
+    """Turn a rule's match into a Deadline; None when the groups do not make a valid date."""
+    g = {k: v for k, v in m.groupdict().items() if v}
+    year, month, day = _int(g.get("year")), _int(g.get("month")), _int(g.get("day"))
+    kind = rule.kind
+    d = Deadline(raw=raw, kind=kind)
+    try:
+        if kind == "date":
+            due = date(year, month, day)
+            d.value = d.due = due.isoformat()
+        elif kind == "month":
+            d.value = f"{year:04d}-{month:02d}"
+            first = date(year, month, 1)
+            due = first - timedelta(days=1) if rule.options.get("before") else _last_day(year, month)
+            d.due = due.isoformat()
+        elif kind == "quarter":
+            q = ROMAN.get(g["q"].upper()) or int(g["q"])
+            d.value = f"{year:04d}-Q{q}"
+            d.due = _last_day(year, 3 * q).isoformat()
+        elif kind == "half_year":
+            half = 1 if g["half"].lower() == "đầu" else 2
+            d.value = f"{year:04d}-H{half}"
+            d.due = _last_day(year, 6 * half).isoformat()
+        elif kind == "year":
+            d.value = f"{year:04d}"
+            d.due = f"{year:04d}-12-31"
+        elif kind == "start":
+            d.value = f"{year:04d}" if month is None else f"{year:04d}-{month:02d}"
+            d.start = date(year, month or 1, 1).isoformat()
+        elif kind == "recurring":
+            d.recurrence = rule.options.get("recurrence", "P1Y")
+            if day and month:
+                date(2000, month, day)  # validates, leap year allowed
+                d.value = f"XXXX-{month:02d}-{day:02d}"
+            elif month:
+                d.value = f"XXXX-{month:02d}"
+            elif day:
+                d.value = f"XXXX-XX-{day:02d}"
+        elif kind == "relative":
+            d.value = f"P{int(g['n'])}{UNITS[g['unit'].lower()]}"
+            d.anchor = _clean_anchor(g.get("anchor"))
+        elif kind == "event":
+            d.anchor = _clean_anchor(g.get("anchor"))
+    except (ValueError, TypeError, KeyError):
+        return None
+    return d
+
+
+def _vetoed(text: str, start: int, end: int) -> bool:
+    return any(v.start() <= start and end <= v.end()
+               for veto in grammar()[1] for v in veto.finditer(text))
+
+
+def parse_item(text: str) -> Deadline | None:
+    """One deadline cell item ("Đề án hoàn thành trong quý II/2025"): the first rule that fits."""
+    norm = expand_abbreviations(tone_normalize(text)).strip()
+    for rule in grammar()[0]:
+        for m in rule.pattern.finditer(norm):
+            if not _vetoed(norm, m.start(), m.end()):
+                d = build(rule, m, text.strip())
+                if d:
+                    return d
+    return None
+
+
+CELL_ITEM = re.compile(r"(?:^|\n|(?<=[.;])\s+|\s+(?=[-–•+]\s+[A-ZĐÀ-Ỹ]))[-–•+]?\s*", re.M)
+
+
+def split_cell(cell: str) -> list[str]:
+    """A deadline cell's items: one per line or dash bullet ("- Đề án … - Các hoạt động …")."""
+    parts = re.split(r"\n+|(?:^|\s)[-–•]\s+(?=\S)", cell)
+    return [p.strip(" ;,") for p in parts if p and p.strip(" ;,.")]
+
+
+def parse_cell(cell: str) -> list[Deadline]:
+    items = []
+    for part in split_cell(cell):
+        d = parse_item(part)
+        if d:
+            items.append(d)
+    return dedupe(items)
+
+
+SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+
+
+def _sentence_at(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start), text.rfind("; ", 0, start))
+    right_candidates = [i for i in (text.find(". ", end), text.find("; ", end)) if i >= 0]
+    right = min(right_candidates) if right_candidates else len(text)
+    return text[left + 1 if left >= 0 else 0:right].strip(" .;")
+
+
+def find_in_prose(text: str) -> list[Deadline]:
+    """Every deadline phrase in a prose item, in text order, non-overlapping by rule priority."""
+    norm = tone_normalize(text)
+    taken: list[tuple[int, int, Deadline]] = []
+    for rule in grammar()[0]:
+        if rule.where != "any":
+            continue
+        for m in rule.pattern.finditer(norm):
+            if any(m.start() < e and s < m.end() for s, e, _ in taken):
+                continue
+            if _vetoed(norm, m.start(), m.end()):
+                continue
+            d = build(rule, m, _sentence_at(text, m.start(), m.end()))
+            if d:
+                taken.append((m.start(), m.end(), d))
+    return dedupe([d for _, _, d in sorted(taken, key=lambda t: t[0])])
+
+
+def key(d: Deadline) -> tuple:
+    if d.kind in ("ongoing", "event"):
+        return (d.kind, "")
+    if d.kind == "recurring":
+        return (d.kind, d.value, d.recurrence)
+    if d.kind == "start":
+        return (d.kind, d.start)
+    return (d.kind, d.due or d.value)
+
+
+def dedupe(items: list[Deadline]) -> list[Deadline]:
+    """Drop repeats of the same (kind, date); a dated recurrence absorbs an undated one."""
+    seen, out = set(), []
+    dated = {d.recurrence for d in items if d.kind == "recurring" and d.value}
+    for d in items:
+        if d.kind == "recurring" and not d.value and d.recurrence in dated:
+            continue
+        k = key(d)
+        if k not in seen:
+            seen.add(k)
+            out.append(d)
+    return out

@@ -1,0 +1,136 @@
+"""Plan metadata: province, number, issue date, title, signer (EXTRACTION.md §1)."""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from pipeline.resources import lines, words
+from pipeline.text import fold, tone_normalize
+from schemas.document import Block
+from schemas.plan import PlanMeta
+
+NUMBER = re.compile(r"\bSố\s*:?\s*(\d*)\s*/\s*(KH-[A-ZĐ]+)", re.I)
+CAPTION_NUMBER = re.compile(r"Kế\s+hoạch\s+số\s*:?\s*(\d*)\s*/\s*(KH-[A-ZĐ]+)", re.I)
+DATE_WORDS = re.compile(r"ngày\s*(\d{0,2})\s*tháng\s*(\d{0,2})\s*năm\s*(\d{4})", re.I)
+DATE_SLASH = re.compile(r"ngày\s*(\d{0,2})\s*/\s*(\d{0,2})\s*/\s*(\d{4})", re.I)
+PLACE_DATE = re.compile(r"^\s*([^,\d]{2,40}),\s*ngày\b", re.I)
+CAPTION = re.compile(r"kèm\s+theo\s+Kế\s+hoạch", re.I)
+PLAN_WORD = re.compile(r"^\W*KẾ\s*HOẠCH\W*$")
+TITLE_STOP = re.compile(r"^(?:Thực hiện|Căn cứ|Nhằm|Để|Theo đề nghị|Ủy ban nhân dân tỉnh ban hành)\b", re.I)
+
+
+@cache
+def provinces() -> dict[str, str]:
+    return {fold(p): p for p in lines("provinces.txt")}
+
+
+def iso_date(day: str, month: str, year: str) -> str:
+    """Full or partial ISO date from possibly blank day/month ("", "02", "2025" → "2025-02")."""
+    if month and 1 <= int(month) <= 12:
+        if day and 1 <= int(day) <= 31:
+            return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+        return f"{int(year):04d}-{int(month):02d}"
+    return f"{int(year):04d}"
+
+
+def find_province(texts: list[str]) -> str | None:
+    """From the place-date line, a "TỈNH X" header line, or the most frequent "tỉnh X"."""
+    table = provinces()
+    for text in texts[:15]:
+        m = PLACE_DATE.match(text)
+        if m and fold(m.group(1).strip()) in table:
+            return table[fold(m.group(1).strip())]
+        m = re.match(r"^\s*TỈNH\s+(.+?)\s*$", text)
+        if m and fold(m.group(1)) in table:
+            return table[fold(m.group(1))]
+    counts: dict[str, int] = {}
+    for text in texts:
+        for m in re.finditer(r"\btỉnh\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s*){1,3})", text):
+            name = m.group(1).split()
+            for n in range(len(name), 0, -1):
+                key = fold(" ".join(name[:n]))
+                if key in table:
+                    counts[table[key]] = counts.get(table[key], 0) + 1
+                    break
+    return max(counts, key=counts.get) if counts else None
+
+
+def find_number_and_date(texts: list[str]) -> tuple[str | None, str | None]:
+    number = issued = None
+    for text in texts[:15]:
+        m = NUMBER.search(text)
+        if m and number is None:
+            number = f"{m.group(1)}/{m.group(2).upper()}" if m.group(1) else None
+            if not m.group(1):
+                number = ""     # printed blank: look no further than the caption
+        d = DATE_WORDS.search(text) if PLACE_DATE.match(text) or NUMBER.search(text) else None
+        if d and issued is None:
+            issued = iso_date(*d.groups())
+    for text in texts:
+        if CAPTION.search(text):
+            m = CAPTION_NUMBER.search(text)
+            if m and m.group(1) and not number:
+                number = f"{m.group(1)}/{m.group(2).upper()}"
+            d = DATE_SLASH.search(text) or DATE_WORDS.search(text)
+            if d and (issued is None or len(iso_date(*d.groups())) > len(issued)):
+                issued = iso_date(*d.groups())
+    return number or None, issued
+
+
+def find_title(texts: list[str]) -> str | None:
+    for i, text in enumerate(texts):
+        if PLAN_WORD.match(text) and i + 1 < len(texts):
+            parts = [texts[i + 1]]
+            for nxt in texts[i + 2:i + 5]:
+                if nxt[:1].islower() and not TITLE_STOP.match(nxt):
+                    parts.append(nxt)
+                else:
+                    break
+            return re.sub(r"\s+", " ", " ".join(parts)).strip()
+    return None
+
+
+@cache
+def surnames() -> frozenset[str]:
+    return frozenset(words("surnames.txt"))
+
+
+def find_signer(texts: list[str]) -> str | None:
+    """The signing person's name: the last line after the signature title that reads as a name."""
+    signing = False
+    name = None
+    for text in texts:
+        if re.match(r"^\s*(?:TM\.|KT\.|TL\.|CHỦ TỊCH|PHÓ CHỦ TỊCH)", text):
+            signing = True
+            continue
+        if not signing:
+            continue
+        candidate = person_name(text)
+        if candidate:
+            name = candidate
+        elif name and len(text) > 60:
+            break       # past the signature block
+    return name
+
+
+def person_name(text: str) -> str | None:
+    tokens = text.strip().split()
+    if not 2 <= len(tokens) <= 6 or any(not t[0].isupper() or t.isupper() and len(t) > 1 for t in tokens):
+        return None
+    for i, t in enumerate(tokens):
+        if t in surnames() and len(tokens) - i >= 2:
+            return " ".join(tokens[i:])
+    return None
+
+
+def find_meta(blocks: list[Block]) -> PlanMeta:
+    texts = []
+    for b in blocks:
+        if b.kind == "table":
+            texts.extend(line for row in b.rows or [] for cell in row for line in cell.split("\n"))
+        else:
+            texts.append(f"{b.label} {b.text}" if b.label else b.text)
+    texts = [tone_normalize(t).strip() for t in texts if t.strip()]
+    number, issued = find_number_and_date(texts)
+    return PlanMeta(province=find_province(texts), number=number, issued=issued,
+                    title=find_title(texts), signer=find_signer(texts))

@@ -1,0 +1,252 @@
+"""The plan's parts and enumeration tree, built from a Document's blocks.
+
+Parts come from section headings (patterns/sections.tsv); inside the task and implementation
+parts, list items nest by label style (I. → 1. → 1.1. → a) → - → +), attribution lines
+("* Đơn vị thực hiện: …") attach to the items they close, and unlabelled paragraphs become an
+item's body or an attribution for the items that follow.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from pipeline.agencies import only_agencies
+from pipeline.resources import rows
+from pipeline.text import fold, tone_normalize
+from schemas.document import Block
+
+TERMINAL = re.compile(r"[.;!?…]['\"”’)]*\s*$")
+
+
+@cache
+def _sections() -> tuple[tuple[str, re.Pattern], ...]:
+    return tuple((part, re.compile(rf"^\W*(?:{regex})", re.I)) for part, regex in rows("sections.tsv"))
+
+
+@cache
+def _attribution(effect: str) -> re.Pattern:
+    regex = "|".join(f"(?:{cue})" for cue, e in rows("roles.tsv") if e == effect)
+    return re.compile(rf"^\W*(?:{regex})\s*:\s*", re.I)
+
+
+def section_of(text: str) -> str | None:
+    text = tone_normalize(text)
+    for part, pattern in _sections():
+        if pattern.search(text):
+            return part
+    return None
+
+
+def attribution(text: str) -> tuple[str, str] | None:
+    """("agencies" | "deadline" | "result", value) for a line like "Thời gian thực hiện: Thường xuyên"."""
+    norm = tone_normalize(text)
+    for kind in ("agencies", "deadline", "result"):
+        m = _attribution(f"attribution_{kind}").match(norm)
+        if m:
+            return kind, text[m.end():].strip()
+    return None
+
+
+def style(label: str) -> str:
+    """The numbering style of a label; items of one style are siblings."""
+    core = label.rstrip(".)/-").strip()
+    if label in ("-", "–", "—", "•"):
+        return "dash"
+    if label in ("+", "*"):
+        return label
+    if re.fullmatch(r"[IVXLC]+", core):
+        return "roman"
+    if re.fullmatch(r"\d+(?:\.\d+)+", core):
+        return f"multi{core.count('.') + 1}"
+    if core.isdigit():
+        return "arabic"
+    return "letter"
+
+
+def label_code(label: str) -> str:
+    return label.rstrip(".)/-").strip()
+
+
+@dataclass
+class Attribution:
+    """A "* Đơn vị thực hiện: …" / "Thời gian thực hiện: …" line, shared by the items it closes."""
+    kind: str            # "agencies", "deadline" or "result"
+    value: str
+
+
+@dataclass
+class Node:
+    label: str | None
+    text: str
+    style: str
+    block: Block | None = None
+    parent: "Node | None" = None
+    children: list["Node"] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)          # unlabelled paragraphs after the item
+    attributions: list[Attribution] = field(default_factory=list)
+    heading_agencies: str | None = None                    # unlabelled "Sở X:" line for the items below
+    inherited_heading: str | None = None                   # the parent's such line when this item began
+    since_attribution: int = 0                             # children added since the last attribution
+
+    def path(self) -> list["Node"]:
+        node, out = self, []
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return out[::-1]
+
+
+@dataclass
+class Part:
+    kind: str
+    label: str | None
+    title: str
+    root: Node
+    blocks: list[Block] = field(default_factory=list)
+
+
+def is_heading(block: Block) -> bool:
+    """A block that may open a part: Roman-labelled, set in capitals, bold, or a heading."""
+    text = block.text
+    letters = [c for c in text if c.isalpha()]
+    caps = len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    if block.label and style(block.label) == "roman":
+        return True
+    if block.label:
+        return False
+    return caps or block.kind == "heading" or (block.bold and len(text) < 120)
+
+
+def split_parts(blocks: list[Block]) -> tuple[list[Block], list[Part]]:
+    """(header blocks, parts in order). Tables stay in the part they stand in."""
+    header: list[Block] = []
+    parts: list[Part] = []
+    for block in blocks:
+        if block.kind != "table" and is_heading(block):
+            kind = section_of(block.text)
+            if kind is None and block.label and style(block.label) == "roman":
+                kind = "other"
+            if kind is None and parts and parts[-1].kind == "signature" and len(block.text) < 80:
+                kind = "appendix"    # a caption after the signature opens the appendix
+            if kind:
+                label = label_code(block.label) if block.label and style(block.label) == "roman" else None
+                parts.append(Part(kind, label, block.text, Node(label, block.text, "root", block)))
+                continue
+        if block.kind == "paragraph" and not block.label and section_of(block.text) == "recipients":
+            parts.append(Part("recipients", None, block.text, Node(None, block.text, "root", block)))
+            continue
+        (parts[-1].blocks if parts else header).append(block)
+    return header, parts
+
+
+def build_tree(part: Part) -> Node:
+    """Nest the part's list items under its root node."""
+    root = part.root
+    stack: list[Node] = [root]
+    last_attribution: Attribution | None = None
+    for block in part.blocks:
+        if block.kind == "table":
+            continue
+        text = block.text.strip()
+        if not text:
+            continue
+        found = attribution(text)
+        if found:
+            last_attribution = attach_attribution(stack[-1], found)
+            continue
+        if block.label == "+" and last_attribution is not None:
+            last_attribution.value = f"{last_attribution.value}\n+ {text}".strip()
+            continue
+        last_attribution = None
+        if not block.label:
+            add_paragraph(stack, text)
+            continue
+        node_style = style(block.label)
+        if node_style == "+" and stack[-1].style not in ("root", "+"):
+            stack[-1].body.append(f"+ {text}")     # "+" items belong to the item above
+            continue
+        if node_style == "roman" and stack[-1] is root:
+            continue
+        while len(stack) > 1 and node_style in [n.style for n in stack[1:]]:
+            popped = stack.pop()
+            if popped.style == node_style:
+                break
+        parent = stack[-1]
+        node = Node(block.label, text, node_style, block, parent, inherited_heading=parent.heading_agencies)
+        parent.children.append(node)
+        parent.since_attribution += 1
+        stack.append(node)
+    return root
+
+
+def attach_attribution(top: Node, found: tuple[str, str]) -> Attribution:
+    """A trailing attribution closes the items above it, back to the previous attribution."""
+    found = Attribution(*found)
+    target = top
+    if top.style in ("dash", "+", "*") and not top.children and top.parent is not None:
+        target = top.parent
+    if target.children and target.since_attribution:
+        for child in target.children[-target.since_attribution:]:
+            child.attributions.append(found)
+    else:
+        target.attributions.append(found)
+    target.since_attribution = 0
+    return found
+
+
+def add_paragraph(stack: list[Node], text: str) -> None:
+    top = stack[-1]
+    if only_agencies(text) or (text.rstrip().endswith(":") and _names_agencies(text)):
+        top.heading_agencies = text           # "Sở Khoa học và Công nghệ:" over the items below
+        top.since_attribution = 0
+        return
+    if top.style == "root":
+        if _boilerplate(text):
+            number = sum(1 for c in top.children if c.style == "arabic") + 1
+            node = Node(f"{number}.", text, "arabic", None, top)
+            top.children.append(node)
+        return                                # intro paragraphs of a part hold no tasks
+    top.body.append(text)
+
+
+def _names_agencies(text: str) -> bool:
+    from pipeline.agencies import find_roles
+    lead, _ = find_roles(text)
+    return bool(lead) and len(text) < 200
+
+
+def _boilerplate(text: str) -> bool:
+    return bool(re.search("|".join(cue for cue, e in rows("roles.tsv") if e == "boilerplate"),
+                          tone_normalize(text), re.I))
+
+
+def leaves(node: Node) -> list[Node]:
+    if not node.children:
+        return [node] if node.style != "root" else []
+    return [leaf for child in node.children for leaf in leaves(child)]
+
+
+def is_title(text: str) -> bool:
+    """A short heading-like item ("Lĩnh vực nông nghiệp") rather than a sentence."""
+    return len(text) < 160 and not TERMINAL.search(text)
+
+
+def code_of(node: Node, root_label: str | None) -> str:
+    """Printed labels from the part's root to the node; dash items by their position."""
+    parts: list[str] = [root_label] if root_label else []
+    for n in node.path()[1:]:
+        if n.style in ("dash", "+", "*"):
+            siblings = [c for c in n.parent.children if c.style == n.style]
+            parts.append(str(siblings.index(n) + 1))
+            continue
+        code = label_code(n.label or "")
+        if parts and n.style.startswith("multi") and code.startswith(parts[-1] + "."):
+            parts[-1] = code
+        else:
+            parts.append(code)
+    return ".".join(parts)
+
+
+def fold_words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", fold(text))

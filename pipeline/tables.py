@@ -1,0 +1,104 @@
+"""Task tables: columns recognised by what their header cells mean (patterns/table_columns.tsv),
+group rows, rows that only introduce sub-rows, and "-" sub-rows."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline.resources import rows
+from pipeline.text import tone_normalize
+
+ROMAN = re.compile(r"^[IVXLC]+\.?$")
+NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?$")
+DASH = re.compile(r"^[-–•+]$")
+
+
+@cache
+def _columns() -> tuple[tuple[str, re.Pattern], ...]:
+    return tuple((role, re.compile(regex, re.I)) for role, regex in rows("table_columns.tsv"))
+
+
+def column_role(cell: str) -> str | None:
+    text = re.sub(r"\s+", " ", tone_normalize(cell)).strip(" .:*")
+    for role, pattern in _columns():
+        if pattern.search(text):
+            return role
+    return None
+
+
+@dataclass
+class Columns:
+    roles: dict[str, int]        # role → column index
+    header_rows: int
+
+    def cell(self, row: list[str], role: str) -> str:
+        i = self.roles.get(role)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+
+def read_header(table: list[list[str]]) -> Columns | None:
+    """Column roles from the first one or two rows; None when this is not a task table."""
+    for header_rows in (1, 2):
+        if len(table) < header_rows:
+            break
+        roles: dict[str, int] = {}
+        width = max(len(r) for r in table[:header_rows])
+        for i in range(width):
+            cells = [r[i] for r in table[:header_rows] if i < len(r) and r[i].strip()]
+            # a two-row header: the lower cell is the more specific ("Chủ trì" under "Cơ quan thực hiện")
+            for cell in reversed(cells):
+                role = column_role(cell)
+                if role:
+                    roles.setdefault(role, i)
+                    break
+        if "task" in roles and ({"lead", "deadline"} & roles.keys()):
+            if header_rows == 2 and not _looks_like_header(table[1]):
+                continue
+            return Columns(roles, header_rows)
+    return None
+
+
+def _looks_like_header(row: list[str]) -> bool:
+    return all(len(c) < 60 for c in row) and any(column_role(c) for c in row if c)
+
+
+@dataclass
+class TableRow:
+    kind: str                     # "group", "intro", "task"
+    number: str                   # printed number ("1", "2.1", "I", "-")
+    row: list[str]
+
+
+def classify_rows(table: list[list[str]], columns: Columns) -> list[TableRow]:
+    """Label each body row: a group row (spans the table or has a Roman number), a row that
+    only introduces "-" sub-rows, or a task."""
+    out: list[TableRow] = []
+    body = table[columns.header_rows:]
+    number_col = columns.roles.get("number", 0)
+    for i, row in enumerate(body):
+        if _is_column_numbering(row):
+            continue       # a row "(1) (2) (3) …" under the header
+        number = row[number_col].strip() if number_col < len(row) else ""
+        filled = [c for j, c in enumerate(row) if c.strip() and j != number_col]
+        task_text = columns.cell(row, "task")
+        others = [columns.cell(row, r) for r in ("lead", "support", "deadline", "result")]
+        if not filled:
+            continue
+        if ROMAN.match(number) or (not any(others) and (len(filled) == 1)):
+            text = task_text or filled[0]
+            label = re.match(r"^\s*(\d+(?:\.\d+)*)\.?\s+", text)
+            out.append(TableRow("group", number or (label.group(1) if label else ""), row))
+            continue
+        nxt = body[i + 1] if i + 1 < len(body) else None
+        next_number = nxt[number_col].strip() if nxt and number_col < len(nxt) else ""
+        if NUMBER.match(number) and DASH.match(next_number) and not any(others[:1]) \
+                or (NUMBER.match(number) and DASH.match(next_number) and task_text.rstrip().endswith(":")):
+            out.append(TableRow("intro", number.rstrip("."), row))
+            continue
+        out.append(TableRow("task", number.rstrip("."), row))
+    return out
+
+
+def _is_column_numbering(row: list[str]) -> bool:
+    return all(re.fullmatch(r"\(?\d{1,2}\)?", c.strip()) for c in row if c.strip()) and len(row) > 2
