@@ -5,6 +5,7 @@ Extractors know files, not Vietnamese: they return ordered, located blocks in Un
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 
 from schemas.document import Document, ExtractionError
@@ -31,6 +32,7 @@ def read(path: str | Path) -> Document:
                                     "expected .pdf, .docx, .txt, .md, .doc or .odt")
     if path.stat().st_size == 0:
         raise ExtractionError(path, "the file is empty (0 bytes)")
+    check_content(path, fmt)
     if fmt in ("txt", "md"):
         from extractors.text import read_text
         return read_text(path)
@@ -42,3 +44,41 @@ def read(path: str | Path) -> Document:
         return read_docx(path)
     from extractors.legacy import read_legacy
     return read_legacy(path)
+
+
+_MAGIC = [(b"%PDF-", "a PDF file"), (b"PK\x03\x04", "a ZIP archive"), (b"PK\x05\x06", "an empty ZIP archive"),
+          (b"\xd0\xcf\x11\xe0", "a legacy Office file (.doc/.xls)"), (b"{\\rtf", "an RTF document"),
+          (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+          (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"), (b"BM", "a BMP image")]
+
+
+def describe(head: bytes) -> str:
+    """What the first bytes of a file say it is."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "a WebP image"
+    return "neither a PDF nor a Word document"
+
+
+def check_content(path: Path, fmt: str) -> None:
+    """Refuse a file whose content does not match its extension (an image or a ZIP renamed
+    .pdf/.docx), naming what it really is."""
+    with open(path, "rb") as f:
+        head = f.read(1024)
+    if fmt == "pdf" and b"%PDF-" not in head:
+        raise ExtractionError(path, f"not a PDF: the file is {describe(head)}")
+    if fmt in ("docx", "odt"):
+        if not head.startswith(b"PK\x03\x04"):
+            raise ExtractionError(path, f"not a {fmt.upper()} document: the file is {describe(head)}")
+        member = "word/document.xml" if fmt == "docx" else "content.xml"
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+        except (zipfile.BadZipFile, OSError) as e:
+            raise ExtractionError(path, f"damaged or truncated {fmt.upper()} (ZIP container unreadable: {e})") from e
+        if member not in names:
+            raise ExtractionError(path, f"not a {fmt.upper()} document: a ZIP archive without {member}")
+    if fmt == "doc" and describe(head).endswith("image"):
+        raise ExtractionError(path, f"not a Word document: the file is {describe(head)}")

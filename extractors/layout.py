@@ -65,28 +65,30 @@ def word_size(word: dict) -> float:
     return word.get("size") or (word["bottom"] - word["top"])
 
 
-def make_lines(words: list[dict], page: int, ocr: bool = False) -> list[Line]:
-    """Group words into lines top to bottom; split a line at gaps wide enough to be columns."""
-    lines: list[list[dict]] = []
+def make_lines(words: list[dict], page: int) -> list[Line]:
+    """Group words into lines top to bottom (see row_lines)."""
+    rows: list[list[dict]] = []
     for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
-        if lines:
-            first = lines[-1][0]
+        if rows:
+            first = rows[-1][0]
             if word["top"] - first["top"] < 0.5 * (first["bottom"] - first["top"]):
-                lines[-1].append(word)
+                rows[-1].append(word)
                 continue
-        lines.append([word])
-    out = []
-    for row in lines:
-        row.sort(key=lambda w: w["x0"])
-        size = statistics.median(word_size(w) for w in row)
-        segments = [[row[0]]]
-        for prev, word in zip(row, row[1:]):
-            if word["x0"] - prev["x1"] > max(3 * size, 30):
-                segments.append([])
-            segments[-1].append(word)
-        for seg in segments:
-            out.append(Line(seg, page, size, split=len(segments) > 1, ocr=ocr))
-    return out
+        rows.append([word])
+    return [line for row in rows for line in row_lines(row, page)]
+
+
+def row_lines(row: list[dict], page: int, ocr: bool = False, size: float | None = None) -> list[Line]:
+    """The words of one printed row as Lines, split where a gap is wide enough to be a
+    column boundary."""
+    row = sorted(row, key=lambda w: w["x0"])
+    size = size or statistics.median(word_size(w) for w in row)
+    segments = [[row[0]]]
+    for prev, word in zip(row, row[1:]):
+        if word["x0"] - prev["x1"] > max(3 * size, 30):
+            segments.append([])
+        segments[-1].append(word)
+    return [Line(seg, page, size, split=len(segments) > 1, ocr=ocr) for seg in segments]
 
 
 @dataclass
