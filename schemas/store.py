@@ -30,10 +30,11 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from schemas.document import Document
-from schemas.plan import Deadline, Plan, PlanMeta, Task
+from schemas.plan import DEADLINE_KINDS, Deadline, Plan, PlanMeta, Task
 from schemas.store_diff import TaskChange, compare, content, fold
-from schemas.tables import (Agency, AgencyAlias, DeadlineRow, IngestionRun, PlanRow,
-                            PlanVersion, Section, SourceFile, TaskAgency, TaskChangeRow, TaskRow)
+from schemas.tables import (BLOCKS, PARTS, Agency, AgencyAlias, DeadlineRow, IngestionRun,
+                            PlanRow, PlanVersion, Section, SourceFile, TaskAgency, TaskChangeRow,
+                            TaskRow)
 
 __all__ = ["DatabaseError", "LoadResult", "TaskChange", "connect", "default_url", "diff",
            "engine", "export", "find_source", "list_plans", "load", "plan_key", "plan_records",
@@ -262,7 +263,8 @@ def _run_row(*, path, sha256, status, trigger, error=None, counts=None, started=
 
 
 def _insert_run(conn: Connection, **kw) -> int:
-    return conn.execute(insert(IngestionRun).returning(IngestionRun.id), _run_row(**kw)).scalar_one()
+    row = _run_row(**kw)
+    return conn.execute(insert(IngestionRun).returning(IngestionRun.id), row).scalar_one()
 
 
 def record_run(engine: Engine, *, path, sha256, status, trigger, error=None, counts=None,
@@ -330,14 +332,44 @@ def load(engine: Engine, document: Document, plan: Plan, *, trigger: str = "cli"
     raise AssertionError("unreachable")
 
 
+def _cause(exc: Exception) -> str:
+    """The error for ingestion_run: the driver's message, not SQLAlchemy's parameter dump."""
+    inner = getattr(exc, "orig", None) or exc
+    return f"{type(inner).__name__}: {inner}"[:2000]
+
+
 def _record_failure(engine, document, trigger, started, exc: Exception) -> None:
     try:
         run_id = record_run(engine, path=document.path, sha256=document.sha256,
                             status="failed", trigger=trigger, started=started,
-                            error=f"{type(exc).__name__}: {exc}")
+                            error=_cause(exc))
         exc.add_note(f"recorded as failed ingestion_run {run_id}")
     except Exception as again:   # the database itself is gone: the original error matters
         exc.add_note(f"the failed run could not be recorded: {again}")
+
+
+def check(plan: Plan) -> None:
+    """Raise ValueError naming the tasks whose values the schema's CHECK constraints would
+    reject (part, block, deadline kind) or whose dates are not ISO."""
+    problems = []
+    for t in plan.tasks:
+        where = f"task {t.code or '(no code)'}"
+        if t.part not in PARTS:
+            problems.append(f"{where}: part {t.part!r} is not one of {', '.join(PARTS)}")
+        if t.block not in BLOCKS:
+            problems.append(f"{where}: block {t.block!r} is not one of {', '.join(BLOCKS)}")
+        for d in t.deadlines:
+            if d.kind not in DEADLINE_KINDS:
+                problems.append(f"{where}: deadline kind {d.kind!r} is not one of "
+                                f"{', '.join(DEADLINE_KINDS)}")
+            for name in ("due", "start"):
+                try:
+                    _iso_date(getattr(d, name), f"{where}: deadline {name}")
+                except ValueError as exc:
+                    problems.append(str(exc))
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise ValueError(f"plan {plan.document}: " + "; ".join(problems[:5]) + more)
 
 
 def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
@@ -351,6 +383,7 @@ def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
         return LoadResult("unchanged", known.plan_id, known.plan_key, known.version,
                           known.task_count, [], run_id)
 
+    check(plan)
     key = plan_key(plan.meta, plan.document)
     plan_id = _plan_id(conn, key, plan.meta)
     current = conn.execute(select(PlanVersion).where(PlanVersion.plan_id == plan_id,
@@ -725,12 +758,15 @@ def export(engine: Engine, fmt: str, out: Path, plan: str | int | None = None) -
     readable text (xlsx: an "All tasks" sheet plus a sheet per plan, autofilter on); returns
     task rows written.
     """
-    from schemas import store_export
+    from schemas.store_export import WRITERS
 
-    if fmt not in store_export.WRITERS:
-        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(store_export.WRITERS)}")
-    ids = [resolve_plan(engine, plan)] if plan is not None else [p["id"] for p in list_plans(engine)]
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(WRITERS)}")
+    if plan is not None:
+        ids = [resolve_plan(engine, plan)]
+    else:
+        ids = [p["id"] for p in list_plans(engine)]
     records = [plan_records(engine, i) for i in ids]
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    return store_export.WRITERS[fmt](records, out)
+    return WRITERS[fmt](records, out)
