@@ -1,0 +1,171 @@
+"""The Prefect flows, under one session-scoped Prefect test harness (12–19 s to enter).
+
+Over a copy of the DOCX samples plus a bad file: the folder flow loads every sample and
+reports the bad file; a second run skips everything; an edited sample becomes a new version;
+a removed sample is reported; a parse is cached on the file's bytes (a fresh database gets
+the plans without parsing again); a locked database is retried; `plans ingest` on a folder
+runs the same flow.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")   # before Prefect imports
+
+import pytest
+from typer.testing import CliRunner
+
+import extractors
+import pipeline
+from flows import steps
+from plans.cli import app
+from schemas import store
+
+ROOT = Path(__file__).parent.parent
+SAMPLES = sorted((ROOT / "data/raw/docx").glob("*.docx"))
+EDITED = "001_49944c2a62862d7a.docx"
+
+pytestmark = pytest.mark.skipif(not hasattr(pipeline, "find_plan"),
+                                reason="pipeline.find_plan is not written yet")
+
+
+@pytest.fixture(scope="session")
+def prefect(tmp_path_factory):
+    """Prefect's test harness (a temporary server and database) with a fresh result store,
+    entered once for every flow test; yields flows.prefect_flows."""
+    from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(), temporary_settings(
+            {PREFECT_LOCAL_STORAGE_PATH: tmp_path_factory.mktemp("prefect-results")}):
+        from flows import prefect_flows
+        yield prefect_flows
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A copy of the DOCX samples plus a file that is not a DOCX."""
+    f = tmp_path / "plans"
+    f.mkdir()
+    for s in SAMPLES:
+        shutil.copy(s, f / s.name)
+    (f / "broken.docx").write_bytes(b"this is not a zip archive")
+    return f
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """The files actually extracted (not served from Prefect's cache), from any thread."""
+    seen, lock, read = [], threading.Lock(), extractors.read
+
+    def counting(path):
+        with lock:
+            seen.append(Path(path).name)
+        return read(path)
+
+    monkeypatch.setattr(extractors, "read", counting)
+    return seen
+
+
+def edit(path: Path) -> None:
+    """Change one task of a DOCX plan: a deadline appended to its text."""
+    import docx
+    d = docx.Document(path)
+    p = next(p for p in d.paragraphs if p.text.startswith("- Tham mưu triển khai thực hiện"))
+    p.runs[-1].text = p.runs[-1].text.rstrip(" ;.") + ", hoàn thành trong quý IV/2026;"
+    d.save(path)
+
+
+def statuses(summary) -> dict[str, str]:
+    return {Path(o.path).name: o.status for o in summary.outcomes}
+
+
+def test_folder_flow_load_skip_edit_remove(prefect, folder, tmp_path, parses):
+    url = f"sqlite:///{tmp_path / 'plans.db'}"
+
+    first = prefect.ingest_folder([str(folder)], url)
+    assert statuses(first) == {**{s.name: "loaded" for s in SAMPLES}, "broken.docx": "failed"}
+    (bad,) = first.failed
+    assert bad.error and "\n" not in bad.error
+    assert first.run_id and first.tasks > 100
+    engine = store.connect(url)
+    assert len(store.list_plans(engine)) == len(SAMPLES)
+    runs = dict(engine.connect().exec_driver_sql(
+        "select status, count(*) from ingestion_run group by status").all())
+    assert runs == {"ok": len(SAMPLES), "failed": 1}
+
+    parses.clear()
+    second = prefect.ingest_folder([str(folder)], url)
+    assert statuses(second) == {**{s.name: "skipped" for s in SAMPLES}, "broken.docx": "failed"}
+    assert parses == ["broken.docx"]          # unchanged files are not even read
+
+    edit(folder / EDITED)
+    (folder / SAMPLES[0].name).unlink()
+    third = prefect.ingest_folder([str(folder)], url)
+    assert statuses(third)[EDITED] == "new_version"
+    assert {s for n, s in statuses(third).items() if n != EDITED} == {"skipped", "failed"}
+    assert third.removed == [str(folder / SAMPLES[0].name)]
+    plan = store.resolve_plan(engine, "3021/KH-UBND")
+    assert [c.kind for c in store.diff(engine, plan)] == ["changed"]
+
+
+def test_a_parse_is_cached_on_the_file_bytes(prefect, folder, tmp_path, parses):
+    """A second database gets the same plans without parsing: Prefect's cache, keyed on
+    SHA-256 and the parser's code version."""
+    (folder / "broken.docx").unlink()
+    prefect.ingest_folder([str(folder)], f"sqlite:///{tmp_path / 'a.db'}")
+    parses.clear()
+    other = prefect.ingest_folder([str(folder)], f"sqlite:///{tmp_path / 'b.db'}")
+    assert set(statuses(other).values()) == {"loaded"}
+    assert parses == []
+    forced = prefect.ingest_folder([str(folder)], f"sqlite:///{tmp_path / 'b.db'}", force=True)
+    assert set(statuses(forced).values()) == {"unchanged"} and len(parses) == len(SAMPLES)
+
+
+def test_one_file_flow_retries_a_locked_database(prefect, tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    calls, load = [], store.load
+
+    def locked_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT …", {}, Exception("database is locked"))
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(store, "load", locked_once)
+    out = prefect.ingest_file(str(SAMPLES[2]), f"sqlite:///{tmp_path / 'p.db'}")
+    assert out.status == "loaded" and len(calls) == 2
+
+
+def test_flow_does_not_retry_a_bad_file(prefect, tmp_path):
+    bad = tmp_path / "empty.pdf"
+    bad.write_bytes(b"")
+    out = prefect.ingest_file(str(bad), f"sqlite:///{tmp_path / 'p.db'}")
+    assert out.status == "failed" and "empty" in out.error
+
+
+def test_bad_database_url_fails_the_flow_before_any_file(prefect, folder):
+    with pytest.raises(store.DatabaseError, match="cannot open the plans database"):
+        prefect.ingest_folder([str(folder)], "sqlite:////nonexistent/folder/plans.db")
+
+
+def test_cli_ingest_of_a_folder_runs_the_flow(prefect, folder, tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = CliRunner().invoke(app, ["ingest", str(folder), "--db", url])
+    assert result.exit_code == 1                        # the broken file
+    assert "Prefect flow run" in result.stderr
+    assert f"{len(SAMPLES)} loaded, 1 failed" in result.stdout
+    assert "Traceback" not in result.output
+    again = CliRunner().invoke(app, ["ingest", *map(str, SAMPLES), "--db", url])
+    assert again.exit_code == 0 and f"{len(SAMPLES)} skipped" in again.stdout
+
+
+def test_in_process_and_flow_give_the_same_outcomes(prefect, folder, tmp_path):
+    files = steps.collect([str(folder)])
+    direct = steps.ingest_files(files, f"sqlite:///{tmp_path / 'd.db'}")
+    flowed = prefect.ingest_folder([str(folder)], f"sqlite:///{tmp_path / 'f.db'}")
+    key = [(Path(o.path).name, o.status, o.plan, o.tasks) for o in direct.outcomes]
+    assert key == [(Path(o.path).name, o.status, o.plan, o.tasks) for o in flowed.outcomes]
