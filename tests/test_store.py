@@ -67,6 +67,10 @@ def test_load_gold_round_trips_and_scores_perfectly(db, tmp_path):
     assert store.export(db, "jsonl", out) == sum(len(p.tasks) + 1 for _, p in gold_plans())
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert exported == [rec for _, p in gold_plans() for rec in p.to_records()]
+    with db.connect() as conn:
+        sections = conn.exec_driver_sql("SELECT count(*) FROM section").scalar()
+        placed = conn.exec_driver_sql("SELECT count(section_id) FROM task").scalar()
+    assert sections > 20 and placed > 0.9 * sum(len(p.tasks) for _, p in gold_plans())
     score = subprocess.run([sys.executable, str(ROOT / "score.py"), str(out), str(ROOT / "gold"),
                             "--json"], capture_output=True, text=True, check=True)
     figures = json.loads(score.stdout.strip().splitlines()[-1])

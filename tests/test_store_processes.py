@@ -35,7 +35,8 @@ def load_many(url: str, which: list[int], barrier, results) -> None:
     eng.dispose()
 
 
-def test_two_processes_load_different_plans_at_once(db, db_url):
+def test_two_processes_load_different_plans_at_once(db_url):
+    """On a new database: the two also create the schema at once."""
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(2), ctx.Queue()
     # plans 0, 1 and 2 share agencies of one province: both workers insert them
@@ -50,6 +51,7 @@ def test_two_processes_load_different_plans_at_once(db, db_url):
     expected = sorted((i, "loaded" if n == 0 else "new_version", n + 1)
                       for i in range(5) for n in range(ROUNDS))
     assert done == expected
+    db = store.connect(db_url)
     assert {s for s, _, _ in runs(db)} == {"ok"}
     with db.connect() as conn:   # one worker's load was under way while the other's ran
         overlaps = conn.exec_driver_sql(
@@ -65,6 +67,7 @@ def test_two_processes_load_different_plans_at_once(db, db_url):
         dupes = conn.exec_driver_sql("SELECT name, province FROM agency GROUP BY name, province "
                                      "HAVING count(*) > 1").all()
     assert dupes == []
+    db.dispose()
 
 
 def load_and_hang(url: str, inside) -> None:
