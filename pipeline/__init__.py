@@ -35,21 +35,29 @@ def find_plan(document: Document) -> Plan:
         if part.kind in TASK_PARTS:
             prose.extend(prose_tasks(part))
     if table_tasks:
-        table_texts = [Counter(fold_words(t.text)) for t in table_tasks]
-        prose = [t for t in prose if t.part != "tasks" or not repeats(t.text, table_texts)]
+        prose = drop_restated(prose, table_tasks)
     tasks = [t for t in table_tasks if t.part == "tasks"] + [t for t in prose if t.part == "tasks"] \
         + [t for t in table_tasks + prose if t.part == "implementation"]
     return Plan(document=document.name, meta=meta, tasks=tasks)
 
 
-def repeats(text: str, others: list[Counter]) -> bool:
+def similarity(text: str, others: list[Counter]) -> float:
+    """Best token-overlap (Dice) similarity of `text` to any of `others`."""
     mine = Counter(fold_words(text))
     total = sum(mine.values())
-    for other in others:
-        common = sum((mine & other).values())
-        if total and 2 * common / (total + sum(other.values())) >= 0.6:
-            return True
-    return False
+    return max((2 * sum((mine & o).values()) / (total + sum(o.values())) for o in others if total),
+               default=0.0)
+
+
+def drop_restated(prose: list[Task], table_tasks: list[Task]) -> list[Task]:
+    """The task table is the task list: prose task items it repeats are dropped. When it
+    restates most of the prose part, paraphrased items go too; items it lacks stay."""
+    table = [Counter(fold_words(t.text)) for t in table_tasks]
+    items = [t for t in prose if t.part == "tasks"]
+    scores = {id(t): similarity(t.text, table) for t in items}
+    restated = items and sum(s >= 0.6 for s in scores.values()) >= 0.6 * len(items)
+    threshold = 0.25 if restated else 0.6
+    return [t for t in prose if t.part != "tasks" or scores[id(t)] < threshold]
 
 
 # --- tables -------------------------------------------------------------------------------
@@ -175,7 +183,7 @@ def inherited_roles(leaf: Node) -> tuple[list[str], list[str]] | None:
             if lead:
                 return lead, support
         if node is not leaf and node.style != "root":
-            lead, support = find_roles(node.text)
+            lead, support = find_roles(node.text, default="lead" if only_agencies(node.text) else None)
             if lead:
                 return lead, support
     return None

@@ -186,6 +186,8 @@ def _special(effect: str) -> re.Pattern:
 
 SEPARATOR = re.compile(r"^(?:\s|,|;|\bvà\b|\bcùng\b|\bcác\b|\bvới\b(?=\s*$)|\(|\))*$", re.I)
 BOUNDARY = re.compile(r"[.;:!?\n]|^\s*-\s|\bnếu\b")
+NOT_VERBS = {"trong", "ngoai", "thuoc", "cua", "tai", "va", "voi", "cho", "ve", "theo", "tren", "cac",
+             "nhung", "mot", "do"}
 
 
 def chains(text: str, mentions: list[Mention]) -> list[list[Mention]]:
@@ -208,19 +210,25 @@ def role_of(text: str, chain: list[Mention], previous_end: int, default: str | N
     left = text[previous_end:chain[0].start]
     cut = max((m.end() for m in BOUNDARY.finditer(left)), default=0)
     clause = fold(left[cut:])
+    if "," in clause and _cue_pattern("intro", "start").search(clause):
+        clause = clause[clause.rindex(",") + 1:]     # "Căn cứ …, các Sở …": subject after the intro
     clause = _cue_pattern("transparent", "end").sub("", clause)
     right = fold(text[chain[-1].end:chain[-1].end + 40])
     if _cue_pattern("support_after", "end").search(clause):
         return "support"
+    if _cue_pattern("none_after", "end").search(clause):
+        return None
     if _cue_pattern("lead_before", "start").search(right):
         return "lead"
     if _cue_pattern("lead_after", "end").search(clause):
         return "lead"
-    if _cue_pattern("none_after", "end").search(clause):
-        return None
     if not clause.strip(" ,-*+()"):
-        return default or "lead"
-    return default if default and not clause.strip() else (None if not default else default)
+        if default:
+            return default
+        after = fold(text[chain[-1].end:chain[-1].end + 30]).lstrip(" ,")
+        first = re.match(r"\w+", after)
+        return "lead" if first and first.group() not in NOT_VERBS else None
+    return default
 
 
 def find_roles(text: str, default: str | None = None) -> tuple[list[str], list[str]]:

@@ -201,11 +201,16 @@ def add_paragraph(stack: list[Node], text: str) -> None:
         top.heading_agencies = text           # "Sở Khoa học và Công nghệ:" over the items below
         top.since_attribution = 0
         return
+    root = stack[0]
+    if _boilerplate(text) and root.children:
+        # closing boilerplate after the numbered duties is one more duty of the part
+        number = sum(1 for c in root.children if c.style == "arabic") + 1
+        node = Node(f"{number}.", text, "arabic", None, root)
+        root.children.append(node)
+        del stack[1:]
+        stack.append(node)
+        return
     if top.style == "root":
-        if _boilerplate(text):
-            number = sum(1 for c in top.children if c.style == "arabic") + 1
-            node = Node(f"{number}.", text, "arabic", None, top)
-            top.children.append(node)
         return                                # intro paragraphs of a part hold no tasks
     top.body.append(text)
 
@@ -229,7 +234,7 @@ def leaves(node: Node) -> list[Node]:
 
 def is_title(text: str) -> bool:
     """A short heading-like item ("Lĩnh vực nông nghiệp") rather than a sentence."""
-    return len(text) < 160 and not TERMINAL.search(text)
+    return len(text) < 160 and not TERMINAL.search(text) and not text.rstrip().endswith(":")
 
 
 def code_of(node: Node, root_label: str | None) -> str:
