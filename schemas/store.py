@@ -349,11 +349,24 @@ def _record_failure(engine, document, trigger, started, exc: Exception) -> None:
 
 
 def check(plan: Plan) -> None:
-    """Raise ValueError naming the tasks whose values the schema's CHECK constraints would
-    reject (part, block, deadline kind) or whose dates are not ISO."""
+    """Raise ValueError naming the values the schema would reject: part, block or deadline
+    kind outside the CHECK lists, dates that are not ISO, strings longer than their column
+    (PostgreSQL enforces lengths, SQLite does not: checking here keeps both alike)."""
     problems = []
+
+    def fits(value, column, where):
+        if value is not None and len(value) > column.type.length:
+            problems.append(f"{where}: {column.name} longer than {column.type.length} "
+                            f"characters: {value[:60]!r}…")
+
+    for name in ("province", "number", "issued", "signer"):
+        fits(getattr(plan.meta, name), getattr(PlanVersion, name), "plan")
+    fits(plan.document, PlanVersion.document, "plan")
     for t in plan.tasks:
         where = f"task {t.code or '(no code)'}"
+        fits(t.code, TaskRow.code, where)
+        for name in t.lead + t.support:
+            fits(name, Agency.name, where)
         if t.part not in PARTS:
             problems.append(f"{where}: part {t.part!r} is not one of {', '.join(PARTS)}")
         if t.block not in BLOCKS:
@@ -362,6 +375,8 @@ def check(plan: Plan) -> None:
             if d.kind not in DEADLINE_KINDS:
                 problems.append(f"{where}: deadline kind {d.kind!r} is not one of "
                                 f"{', '.join(DEADLINE_KINDS)}")
+            fits(d.value, DeadlineRow.value, where)
+            fits(d.recurrence, DeadlineRow.recurrence, where)
             for name in ("due", "start"):
                 try:
                     _iso_date(getattr(d, name), f"{where}: deadline {name}")
@@ -476,7 +491,9 @@ def _agency_ids(conn: Connection, plan: Plan) -> dict[str, int]:
     found = conn.execute(select(Agency.id, Agency.name, Agency.province)
                          .where(Agency.name.in_(names))).all()
     ids = {name: id_ for id_, name, prov in found if scope[name] == prov}
-    aliases = sorted({(ids[n], a) for n in names for a in [n, *plan.aliases.get(n, [])] if a})
+    limit = AgencyAlias.alias.type.length
+    aliases = sorted({(ids[n], a) for n in names for a in [n, *plan.aliases.get(n, [])]
+                      if a and len(a) <= limit})
     conn.execute(_insert_ignore(conn, AgencyAlias, ["agency_id", "alias"]),
                  [dict(agency_id=i, alias=a, alias_key=fold(a)) for i, a in aliases])
     return ids

@@ -225,3 +225,22 @@ def test_csv_and_xlsx_exports(db, tmp_path):
 def test_plan_from_records_inverts_to_records():
     for _, plan in gold_plans():
         assert plan_from_records(plan.to_records()).to_records() == plan.to_records()
+
+
+def test_values_too_long_for_their_column_fail_alike_on_both_databases(db):
+    doc, plan = gold_plans()[0]
+    bad = copy.deepcopy(plan)
+    bad.tasks[0].lead = ["Sở " + "rất dài " * 80]
+    with pytest.raises(ValueError, match="name longer than 500"):
+        store.load(db, doc, bad)
+    assert runs(db)[0][0] == "failed"
+
+
+def test_aliases_are_stored_and_searchable(db):
+    doc, plan = gold_plans()[1]
+    plan = copy.deepcopy(plan)
+    plan.aliases = {"Sở Khoa học và Công nghệ": ["Sở KH&CN", "Sở KHCN"]}
+    store.load(db, doc, plan)
+    hits = store.query_tasks(db, agency="sở kh&cn", role="lead")
+    assert hits and all("Sở Khoa học và Công nghệ" in t["lead"] for t in hits)
+    assert len(hits) == sum("Sở Khoa học và Công nghệ" in t.lead for t in plan.tasks)
