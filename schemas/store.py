@@ -26,8 +26,8 @@ from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, exists, func, insert, select, update
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from schemas.document import Document
 from schemas.plan import DEADLINE_KINDS, Deadline, Plan, PlanMeta, Task
@@ -134,19 +134,6 @@ def write_transaction(eng: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def _migrate(eng: Engine) -> str:
-    from alembic import command
-    from alembic.config import Config
-    from alembic.runtime.migration import MigrationContext
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with write_transaction(eng) as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-        return MigrationContext.configure(conn).get_current_revision()
-
-
 def upgrade(url: str | None = None) -> str:
     """Create or upgrade the database to the newest schema (alembic upgrade head); returns
     the revision. Raises DatabaseError."""
@@ -158,16 +145,23 @@ def upgrade(url: str | None = None) -> str:
 
 
 def _upgrade(eng: Engine) -> str:
-    url = eng.url.render_as_string(hide_password=False)
-    try:
-        return _migrate(eng)
-    except Exception as exc:
-        from alembic.util import CommandError
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.util import CommandError
 
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with write_transaction(eng) as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            return MigrationContext.configure(conn).get_current_revision()
+    except Exception as exc:
         cause = f"{type(exc).__name__}: {exc}".splitlines()[0]
         hint = ("the database was migrated by a newer version of this program; upgrade it"
-                if isinstance(exc, CommandError) else _advice(url))
-        raise DatabaseError(f"cannot open the plans database {_shown(url)}: {cause}; "
+                if isinstance(exc, CommandError) else _advice(str(eng.url)))
+        raise DatabaseError(f"cannot open the plans database {eng.url}: {cause}; "
                             f"{hint}") from exc
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from gold_plans import fake_document, gold_plans, plan_from_records
 from schemas import store
