@@ -13,10 +13,10 @@ NUMBER = re.compile(r"\bSố\s*:?\s*(\d*)\s*/\s*(KH-[A-ZĐ]+)", re.I)
 CAPTION_NUMBER = re.compile(r"Kế\s+hoạch\s+số\s*:?\s*(\d*)\s*/\s*(KH-[A-ZĐ]+)", re.I)
 DATE_WORDS = re.compile(r"ngày\s*(\d{0,2})\s*tháng\s*(\d{0,2})\s*năm\s*(\d{4})", re.I)
 DATE_SLASH = re.compile(r"ngày\s*(\d{0,2})\s*/\s*(\d{0,2})\s*/\s*(\d{4})", re.I)
-PLACE_DATE = re.compile(r"^\s*([^,\d]{2,40}),\s*ngày\b", re.I)
+PLACE_DATE = re.compile(r"(?:^|\s)((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s+){0,3}[A-ZĐÀ-Ỹ][\wÀ-ỹ]*),\s*ngày\b")
 CAPTION = re.compile(r"kèm\s+theo\s+Kế\s+hoạch", re.I)
-PLAN_WORD = re.compile(r"^\W*KẾ\s*HOẠCH\W*$")
-TITLE_STOP = re.compile(r"^(?:Thực hiện|Căn cứ|Nhằm|Để|Theo đề nghị|Ủy ban nhân dân tỉnh ban hành)\b", re.I)
+PLAN_WORD = re.compile(r"(?:^|\s)KẾ\s*HOẠCH(?:\s+|$)")
+TITLE_STOP = re.compile(r"(?:^|\s)(?:Thực hiện|Căn cứ|Nhằm|Theo đề nghị|Ủy ban nhân dân tỉnh ban hành)\b")
 
 
 @cache
@@ -37,9 +37,10 @@ def find_province(texts: list[str]) -> str | None:
     """From the place-date line, a "TỈNH X" header line, or the most frequent "tỉnh X"."""
     table = provinces()
     for text in texts[:15]:
-        m = PLACE_DATE.match(text)
-        if m and fold(m.group(1).strip()) in table:
-            return table[fold(m.group(1).strip())]
+        for m in PLACE_DATE.finditer(text):
+            place = _province_suffix(m.group(1), table)
+            if place:
+                return place
         m = re.match(r"^\s*TỈNH\s+(.+?)\s*$", text)
         if m and fold(m.group(1)) in table:
             return table[fold(m.group(1))]
@@ -55,17 +56,28 @@ def find_province(texts: list[str]) -> str | None:
     return max(counts, key=counts.get) if counts else None
 
 
+def _province_suffix(words_before: str, table: dict[str, str]) -> str | None:
+    """The province named by the last words before ", ngày" ("… Hạnh phúc Kon Tum" → Kon Tum)."""
+    tokens = words_before.split()
+    for n in range(min(4, len(tokens)), 0, -1):
+        key = fold(" ".join(tokens[-n:]))
+        if key in table:
+            return table[key]
+    return None
+
+
 def find_number_and_date(texts: list[str]) -> tuple[str | None, str | None]:
     number = issued = None
     for text in texts[:15]:
         m = NUMBER.search(text)
-        if m and number is None:
+        if m:        # a blank number ("Số: /KH-UBND") may still be printed in the appendix caption
             number = f"{m.group(1)}/{m.group(2).upper()}" if m.group(1) else None
-            if not m.group(1):
-                number = ""     # printed blank: look no further than the caption
-        d = DATE_WORDS.search(text) if PLACE_DATE.match(text) or NUMBER.search(text) else None
-        if d and issued is None:
-            issued = iso_date(*d.groups())
+            break
+    head = " ".join(texts[:15])        # the place-date line may be split over blocks
+    place = next((m for m in PLACE_DATE.finditer(head) if _province_suffix(m.group(1), provinces())), None)
+    d = DATE_WORDS.match(head, place.end() - len("ngày")) if place else None
+    if d:
+        issued = iso_date(*d.groups())
     for text in texts:
         if CAPTION.search(text):
             m = CAPTION_NUMBER.search(text)
@@ -78,15 +90,23 @@ def find_number_and_date(texts: list[str]) -> tuple[str | None, str | None]:
 
 
 def find_title(texts: list[str]) -> str | None:
-    for i, text in enumerate(texts):
-        if PLAN_WORD.match(text) and i + 1 < len(texts):
-            parts = [texts[i + 1]]
+    """The words after "KẾ HOẠCH": the rest of its line, or the next line(s), up to the
+    preamble ("Thực hiện …", "Căn cứ …")."""
+    for i, text in enumerate(texts[:30]):
+        m = PLAN_WORD.search(text)
+        if not m:
+            continue
+        rest = text[m.end():].strip()
+        parts = [rest] if len(rest.split()) >= 3 else [texts[i + 1]] if i + 1 < len(texts) else []
+        if not rest or len(rest.split()) < 3:
             for nxt in texts[i + 2:i + 5]:
-                if nxt[:1].islower() and not TITLE_STOP.match(nxt):
+                if nxt[:1].islower():
                     parts.append(nxt)
                 else:
                     break
-            return re.sub(r"\s+", " ", " ".join(parts)).strip()
+        title = re.sub(r"\s+", " ", " ".join(parts)).strip()
+        stop = TITLE_STOP.search(title, 1)
+        return title[:stop.start()].strip() if stop else title or None
     return None
 
 

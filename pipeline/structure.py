@@ -8,11 +8,12 @@ item's body or an attribution for the items that follow.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
+from extractors.lines import starts_lower
 from pipeline.agencies import only_agencies
-from pipeline.resources import rows
+from pipeline.resources import rows, words
 from pipeline.text import fold, tone_normalize
 from schemas.document import Block
 
@@ -118,11 +119,29 @@ def is_heading(block: Block) -> bool:
     return caps or block.kind == "heading" or (block.bold and len(text) < 120)
 
 
+def mend(blocks: list[Block]) -> list[Block]:
+    """Join paragraphs that a page or line break split mid-sentence ("… phối hợp với Sở
+    Khoa học và" + "Công nghệ …"): the second has no label and starts in lower case, or the
+    first ends without punctuation on a connector or an agency head word."""
+    connectors = set(words("connectors.txt"))
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if (prev is not None and block.kind != "table" and prev.kind != "table" and not block.label
+                and block.text and prev.text and not TERMINAL.search(prev.text)
+                and not prev.text.rstrip().endswith(":")
+                and (starts_lower(block.text) or prev.text.split()[-1] in connectors)):
+            out[-1] = replace(prev, text=f"{prev.text} {block.text}")
+            continue
+        out.append(block)
+    return out
+
+
 def split_parts(blocks: list[Block]) -> tuple[list[Block], list[Part]]:
     """(header blocks, parts in order). Tables stay in the part they stand in."""
     header: list[Block] = []
     parts: list[Part] = []
-    for block in blocks:
+    for block in mend(blocks):
         if block.kind != "table" and is_heading(block):
             kind = section_of(block.text)
             if kind is None and block.label and style(block.label) == "roman":
