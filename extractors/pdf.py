@@ -51,7 +51,7 @@ def read_pdf(path: str | Path) -> Document:
     except ExtractionError:
         raise
     except Exception as e:  # pdfminer raises many types on damaged files
-        raise ExtractionError(path, f"damaged PDF, cannot be parsed ({type(e).__name__}: {e})") from e
+        raise ExtractionError(path, f"damaged or truncated PDF, cannot be parsed ({type(e).__name__}: {e})") from e
     if not any(p.lines or p.tables for p in pages):
         pages_ocr = range(len(pages))
     else:
@@ -82,7 +82,7 @@ def _check(path: Path) -> int:
     except pdfium.PdfiumError as e:
         if "password" in str(e).lower():
             raise ExtractionError(path, "encrypted; remove the password and retry") from e
-        raise ExtractionError(path, f"damaged PDF, cannot be opened ({e})") from e
+        raise ExtractionError(path, f"damaged or truncated PDF, cannot be opened ({e})") from e
     try:
         if b"%%EOF" not in tail:
             raise ExtractionError(path, "truncated PDF (no end-of-file marker); get a complete copy")
