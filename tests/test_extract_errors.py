@@ -42,11 +42,11 @@ def test_missing_empty_and_unsupported(tmp_path):
 def test_damaged_pdfs(tmp_path):
     raw = SAMPLE_PDF.read_bytes()
     (tmp_path / "half.pdf").write_bytes(raw[: len(raw) // 2])
-    fails(tmp_path / "half.pdf", "PDF")
+    fails(tmp_path / "half.pdf", "truncated PDF")
     (tmp_path / "tail.pdf").write_bytes(raw[:-300])
-    fails(tmp_path / "tail.pdf", "PDF")
+    fails(tmp_path / "tail.pdf", "truncated PDF")
     (tmp_path / "garbage.pdf").write_bytes(b"%PDF-1.7\n" + os.urandom(2000) + b"\n%%EOF\n")
-    fails(tmp_path / "garbage.pdf", "damaged PDF")
+    fails(tmp_path / "garbage.pdf", "damaged or truncated PDF")
 
 
 def test_encrypted_pdf(tmp_path):
