@@ -3,11 +3,16 @@ PostgreSQL server (PLANS_TEST_PG_URL), each test in a fresh SQLite file or a fre
 PostgreSQL schema that is dropped afterwards. Import the fixtures into a test module:
 
     from store_fixtures import db, db_url, pg_admin  # noqa: F401
+
+or use fresh_database() in a fixture of wider scope.
 """
 from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -38,22 +43,31 @@ def pg_schema_url(schema: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-@pytest.fixture
-def pg_url(pg_admin):
-    """A URL whose tables live in a fresh schema of the test database."""
+@contextmanager
+def fresh_database(request, backend: str, folder: Path) -> Iterator[str]:
+    """A URL of an empty database: a SQLite file in `folder`, or a new PostgreSQL schema
+    (dropped afterwards)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'plans.db'}"
+        return
+    admin = request.getfixturevalue("pg_admin")
     schema = f"plans_test_{uuid.uuid4().hex[:12]}"
-    with pg_admin.begin() as conn:
+    with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield pg_schema_url(schema)
-    with pg_admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    try:
+        yield pg_schema_url(schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'plans.db'}"
-    return request.getfixturevalue("pg_url")
+    with fresh_database(request, request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

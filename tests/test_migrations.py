@@ -16,7 +16,7 @@ from sqlalchemy import inspect
 
 from schemas import store
 from schemas.tables import metadata
-from store_fixtures import db_url, pg_admin, pg_url  # noqa: F401
+from store_fixtures import db_url, pg_admin  # noqa: F401
 
 VIEWS = {"v_current_tasks", "v_task_agencies", "v_agency_workload", "v_deadlines",
          "v_plan_changes"}

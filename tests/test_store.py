@@ -15,7 +15,7 @@ from gold_plans import fake_document, gold_plans, plan_from_records
 from schemas import store
 from schemas.plan import Deadline
 from schemas.tables import IngestionRun, metadata
-from store_fixtures import db, db_url, pg_admin, pg_url  # noqa: F401
+from store_fixtures import db, db_url, pg_admin  # noqa: F401
 
 ROOT = Path(__file__).parent
 Q2_DUE = "2025-06-30"

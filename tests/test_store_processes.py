@@ -7,7 +7,7 @@ import time
 
 from gold_plans import fake_document, gold_plans
 from schemas import store
-from store_fixtures import db, db_url, pg_admin, pg_url  # noqa: F401
+from store_fixtures import db, db_url, pg_admin  # noqa: F401
 from test_store import amend, load_gold, runs, snapshot
 
 ROUNDS = 3   # versions per plan each worker loads

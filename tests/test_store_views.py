@@ -12,7 +12,7 @@ from sqlalchemy import text
 from gold_plans import fake_document, gold_plans
 from schemas import store
 from schemas.plan import Deadline
-from store_fixtures import db, db_url, pg_admin, pg_url  # noqa: F401
+from store_fixtures import BACKENDS, fresh_database, pg_admin  # noqa: F401
 from test_store import amend, load_gold
 
 DOC = Path(__file__).parents[1] / "docs" / "schema.md"
@@ -25,16 +25,23 @@ def documented_queries() -> dict[str, str]:
     return dict(found)
 
 
-@pytest.fixture
-def loaded(db):
-    """Gold plans, plan 2 amended, one failed load; returns the current task records."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded(request, tmp_path_factory):
+    """Gold plans, plan 2 amended, one failed load: (engine, current plans, LoadResult)."""
+    with fresh_database(request, request.param, tmp_path_factory.mktemp("views")) as url:
+        db = store.connect(url)
+        yield load_scenario(db)
+        db.dispose()
+
+
+def load_scenario(db):
     load_gold(db)
     doc, plan = gold_plans()[AMENDED]
     amended = amend(plan)[0]
     result = store.load(db, fake_document(amended, salt="amended"), amended)
     bad = copy.deepcopy(gold_plans()[0][1])
     bad.tasks[0].deadlines = [Deadline(raw="?", kind="soon")]
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):
         store.load(db, fake_document(bad, salt="bad"), bad, trigger="test")
     plans = [p for _, p in gold_plans()]
     plans[AMENDED] = amended

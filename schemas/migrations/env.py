@@ -4,6 +4,8 @@ Run through schemas.store.upgrade()/connect(), which hand over an open connectio
 `config.attributes["connection"]`, or from the command line (`alembic -c schemas/alembic.ini
 upgrade head`), which opens PLANS_DB_URL (else the default SQLite file).
 """
+from logging.config import fileConfig
+
 from alembic import context
 from sqlalchemy import text
 
@@ -27,6 +29,8 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
+    if context.config.config_file_name:
+        fileConfig(context.config.config_file_name, disable_existing_loggers=False)
     engine = store.engine(context.config.get_main_option("sqlalchemy.url") or None)
     with store.write_transaction(engine) as conn:
         run(conn)
