@@ -18,6 +18,8 @@ from pipeline.text import fold, tone_normalize
 from schemas.document import Block
 
 TERMINAL = re.compile(r"[.;!?…]['\"”’)]*\s*$")
+LETTERS = "abcdđeghiklmnopqrstuvxy"              # Vietnamese list letters, in order
+OCR_LETTER = re.compile(r"^\W{0,2}([^\W\d_])\)\s+(.*)$", re.S)   # "ø) …": a letter label OCR misread
 
 
 @cache
@@ -178,10 +180,13 @@ def build_tree(part: Part) -> Node:
             last_attribution.value = f"{last_attribution.value}\n+ {text}".strip()
             continue
         last_attribution = None
-        if not block.label:
+        label = block.label
+        if not label and block.ocr and OCR_LETTER.match(text):
+            label, text = OCR_LETTER.match(text).group(1).lower() + ")", OCR_LETTER.match(text).group(2)
+        if not label:
             add_paragraph(stack, text)
             continue
-        node_style = style(block.label)
+        node_style = style(label)
         if node_style == "+" and stack[-1].style not in ("root", "+"):
             stack[-1].body.append(f"+ {text}")     # "+" items belong to the item above
             continue
@@ -192,11 +197,21 @@ def build_tree(part: Part) -> Node:
             if popped.style == node_style:
                 break
         parent = stack[-1]
-        node = Node(block.label, text, node_style, block, parent, inherited_heading=parent.heading_agencies)
+        if node_style == "letter" and label[0] not in LETTERS:
+            label = next_letter(parent, label)
+        node = Node(label, text, node_style, block, parent, inherited_heading=parent.heading_agencies)
         parent.children.append(node)
         parent.since_attribution += 1
         stack.append(node)
     return root
+
+
+def next_letter(parent: Node, label: str) -> str:
+    """The letter after the previous lettered sibling, for a label OCR misread."""
+    previous = [c.label[0] for c in parent.children if c.style == "letter" and c.label[0] in LETTERS]
+    if not previous or previous[-1] == LETTERS[-1]:
+        return label
+    return LETTERS[LETTERS.index(previous[-1]) + 1] + label[1:]
 
 
 def attach_attribution(top: Node, found: tuple[str, str]) -> Attribution:
