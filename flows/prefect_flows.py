@@ -11,6 +11,7 @@ the in-process path runs, plus Prefect's retries, caching, concurrency and run h
 """
 from __future__ import annotations
 
+import logging
 import time
 
 from prefect import flow, get_run_logger, task, unmapped
@@ -116,10 +117,23 @@ def ingest_folder(paths: list[str], db: str | None = None, trigger: str = "flow"
     return summary
 
 
+def quiet() -> None:
+    """No Prefect log lines on this process's console (the run history keeps them all).
+
+    Prefect's console handler sits on the root logger, where libraries also add their own
+    (underthesea calls logging.basicConfig): stop Prefect's records before they get there.
+    """
+    logging.getLogger("prefect").propagate = False
+
+
 def run_folder(paths: list[str], db: str | None = None, *, trigger: str = "flow",
-               force: bool = False, workers: int = WORKERS,
-               processes: bool = False) -> steps.Summary:
-    """Run ingest_folder with the chosen concurrency: threads (default) or processes."""
-    runner = (ProcessPoolTaskRunner(max_workers=workers) if processes
-              else ThreadPoolTaskRunner(max_workers=workers))
+               force: bool = False, workers: int = WORKERS, processes: bool = False,
+               console_log: bool = True) -> steps.Summary:
+    """Run ingest_folder with the chosen concurrency: threads (default) or processes.
+    console_log=False keeps Prefect's log lines off the console (see quiet)."""
+    if not console_log:
+        quiet()
+    runner = (ProcessPoolTaskRunner(max_workers=workers,
+                                    initializer=None if console_log else quiet)
+              if processes else ThreadPoolTaskRunner(max_workers=workers))
     return ingest_folder.with_options(task_runner=runner)(paths, db, trigger, force)

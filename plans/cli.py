@@ -183,14 +183,12 @@ def ingest(
 
 
 def run_flow(paths, url, *, workers, processes, force, debug):
-    # Read when Prefect is imported. Failed files are reported below, so Prefect's own console
-    # log (run history keeps everything) is shown only with --debug; no telemetry.
+    # Failed files are reported below, so Prefect's own console log (the run history keeps
+    # everything) is shown only with --debug. No telemetry (read when Prefect is imported).
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if not debug:
-        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     from flows import prefect_flows
-    summary = prefect_flows.run_folder(paths, url, trigger="cli", force=force,
-                                       workers=workers, processes=processes)
+    summary = prefect_flows.run_folder(paths, url, trigger="cli", force=force, workers=workers,
+                                       processes=processes, console_log=debug)
     where = os.environ.get("PREFECT_API_URL") or "Prefect's temporary local server"
     err.print(f"[dim]Prefect flow run {summary.run_id} ({where})[/]")
     return summary
