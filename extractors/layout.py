@@ -128,7 +128,7 @@ def continues(prev: Line, cur: Line, frame: Frame, first: bool) -> bool:
     lines, and a hanging indent after a label, do not.
     `first` says prev is its paragraph's first line.
     """
-    if prev.split or cur.split:
+    if prev.split or cur.split or prev.ocr != cur.ocr:
         return False
     if prev.page == cur.page and cur.top - prev.bottom > frame.gap:
         return False

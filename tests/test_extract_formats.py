@@ -84,3 +84,19 @@ def test_scanned_plan_through_ocr(scanned):
     got = [norm(f"{b.label} {b.text}") for b in scanned.blocks if b.kind == "list_item"]
     found = sum(any(SequenceMatcher(None, e, g, autojunk=False).ratio() >= 0.8 for g in got) for e in expected)
     assert found >= 0.9 * len(expected), f"{found} of {len(expected)} items found"
+
+
+@pytest.mark.slow
+def test_mixed_pdf_ocrs_only_pages_without_text(tmp_path):
+    import pypdfium2 as pdfium
+
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(pdfium.PdfDocument(str(source("pdf", "000"))), [0])
+    mixed.import_pages(pdfium.PdfDocument(str(next((RAW / "scanned").glob("003_*.pdf")))), [0])
+    mixed.save(tmp_path / "mixed.pdf")
+    doc = read(tmp_path / "mixed.pdf")
+    assert doc.ocr and doc.extractor == "pdfplumber+tesseract" and doc.pages == 2
+    assert {b.page for b in doc.blocks if b.ocr} == {2}
+    assert {b.page for b in doc.blocks if not b.ocr} == {1}
+    assert doc.blocks[0].text == "KẾ HOẠCH"
+    assert any(b.label == "I." and norm(b.text) == "mục đích, yêu cầu" for b in doc.blocks if b.page == 2)
