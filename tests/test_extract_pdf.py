@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from extract_files import grid, paragraph, pdf_bytes, text
 from extractors import read
 
