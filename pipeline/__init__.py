@@ -10,7 +10,7 @@ from pipeline.agencies import find_roles, only_agencies, unique
 from pipeline.deadlines import dedupe, find_in_prose, parse_cell
 from pipeline.metadata import find_meta
 from pipeline.structure import (Node, Part, build_tree, code_of, fold_words, is_title, leaves,
-                                split_parts)
+                                number_paragraphs, split_parts)
 from pipeline.tables import classify_rows, read_header
 from schemas.document import Block, Document
 from schemas.plan import Plan, Task
@@ -112,6 +112,8 @@ def table_tasks_of(part: Part) -> list[Task]:
 
 def prose_tasks(part: Part) -> list[Task]:
     root = build_tree(part)
+    if part.kind == "implementation":
+        number_paragraphs(root)
     found: list[tuple[Node, Task]] = []
     for leaf in leaves(root):
         task = prose_task(leaf, part)

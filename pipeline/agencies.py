@@ -198,7 +198,9 @@ def chains(text: str, mentions: list[Mention]) -> list[list[Mention]]:
         if out:
             gap = text[out[-1][-1].end:m.start]
             gap_clean = transparent.sub("", fold(gap)) if transparent.search(fold(gap)) else gap
-            if SEPARATOR.match(gap) or SEPARATOR.match(gap_clean):
+            new_clause = ";" in gap and _cue_pattern("lead_before", "start").search(
+                fold(text[m.end:m.end + 30]))      # "…; Sở Y tế chủ trì …" starts a new clause
+            if (SEPARATOR.match(gap) or SEPARATOR.match(gap_clean)) and not new_clause:
                 out[-1].append(m)
                 continue
         out.append([m])

@@ -244,9 +244,7 @@ def add_paragraph(stack: list[Node], text: str) -> None:
         del stack[1:]
         stack.append(node)
         return
-    if top.style == "root":
-        return                                # intro paragraphs of a part hold no tasks
-    top.body.append(text)
+    top.body.append(text)     # an item's body, or the part's own paragraphs under the root
 
 
 def _names_agencies(text: str) -> bool:
@@ -258,6 +256,18 @@ def _names_agencies(text: str) -> bool:
 def _boilerplate(text: str) -> bool:
     return bool(re.search("|".join(cue for cue, e in rows("roles.tsv") if e == "boilerplate"),
                           tone_normalize(text), re.I))
+
+
+def number_paragraphs(root: Node) -> None:
+    """A part written as plain paragraphs: each paragraph that assigns work to an agency
+    becomes an item numbered in order (used for the implementation part)."""
+    from pipeline.agencies import find_roles
+    if root.children:
+        return
+    for text in root.body:
+        if find_roles(text)[0]:
+            number = len(root.children) + 1
+            root.children.append(Node(f"{number}.", text, "arabic", None, root))
 
 
 def leaves(node: Node) -> list[Node]:

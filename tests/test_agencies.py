@@ -1,0 +1,89 @@
+"""The agency gazetteer and role rules (pipeline/patterns/agencies.tsv, roles.tsv).
+Expected names are the canonical forms of EXTRACTION.md §3, written by hand."""
+import unicodedata
+
+import pytest
+
+from pipeline.agencies import agencies_in, find_roles, only_agencies
+
+CANONICAL = [
+    ("Sở Văn hoá, Thể thao và Du lịch", ["Sở Văn hóa, Thể thao và Du lịch"]),
+    ("Sở Lao động - Thương binh và Xã hội", ["Sở Lao động - Thương binh và Xã hội"]),
+    ("Sở Nông nghiệp và PTNT", ["Sở Nông nghiệp và Phát triển nông thôn"]),
+    ("Sở KH&CN", ["Sở Khoa học và Công nghệ"]),
+    ("UBND các huyện, thị xã", ["Ủy ban nhân dân cấp huyện"]),
+    ("UBND các huyện, TP", ["Ủy ban nhân dân cấp huyện"]),
+    ("Ủy ban nhân dân các xã, phường, đặc khu", ["Ủy ban nhân dân cấp xã"]),
+    ("UBND cấp xã, phường", ["Ủy ban nhân dân cấp xã"]),
+    ("Các Sở, ban, ngành", ["Các sở, ban, ngành cấp tỉnh"]),
+    ("Sở, ban, ngành thuộc tỉnh", ["Các sở, ban, ngành cấp tỉnh"]),
+    ("Các ngành, các cấp, cơ quan, đơn vị trong toàn tỉnh", ["Các cơ quan, đơn vị trong tỉnh"]),
+    ("Liên hiệp các Hội KH&KT tỉnh", ["Liên hiệp các Hội Khoa học và Kỹ thuật tỉnh"]),
+    ("BCH Quân sự tỉnh", ["Bộ Chỉ huy Quân sự tỉnh"]),
+    ("VPUB", ["Văn phòng Ủy ban nhân dân tỉnh"]),
+    ("Uỷ ban MTTQ Việt Nam tỉnh", ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"]),
+    ("Các sở: Nông nghiệp và Môi trường, Công Thương, Tài chính",
+     ["Sở Nông nghiệp và Môi trường", "Sở Công Thương", "Sở Tài chính"]),
+    ("Sở Tài chính, Sở Khoa học và Công nghệ", ["Sở Tài chính", "Sở Khoa học và Công nghệ"]),
+    ("Các doanh nghiệp viễn thông", ["Các doanh nghiệp viễn thông"]),
+    # bodies absent from the gazetteer are found by their naming pattern
+    ("Báo Lâm Đồng", ["Báo Lâm Đồng"]),
+    ("Trung tâm Xúc tiến Đầu tư tỉnh chủ trì", ["Trung tâm Xúc tiến Đầu tư tỉnh"]),
+    # vague references are recognised but not exported
+    ("các cơ quan, đơn vị có liên quan", []),
+]
+
+
+@pytest.mark.parametrize("text,names", CANONICAL)
+def test_canonical_names(text, names):
+    assert agencies_in(text) == names
+
+
+def test_nfd_and_old_tone_marks_give_the_same_names():
+    for text in ("Sở Văn hoá, Thể thao và Du lịch", "Uỷ ban nhân dân các huyện, thành phố"):
+        assert agencies_in(unicodedata.normalize("NFD", text)) == agencies_in(text)
+    assert agencies_in("Sở Văn hoá, Thể thao và Du lịch") == agencies_in("Sở Văn hóa, Thể thao và Du lịch")
+
+
+ROLES = [
+    # text, default role, lead, support
+    ("Sở Tài chính chủ trì, phối hợp với Sở Khoa học và Công nghệ, các đơn vị liên quan và UBND các "
+     "huyện, thành phố hướng dẫn công tác xây dựng dự toán", None,
+     ["Sở Tài chính"], ["Sở Khoa học và Công nghệ", "Ủy ban nhân dân cấp huyện"]),
+    ("Giao Sở Nội vụ nghiên cứu, tham mưu Ủy ban nhân dân tỉnh chỉ đạo bổ sung tiêu chí", None,
+     ["Sở Nội vụ"], []),
+    ("Các Sở, ban, ngành thuộc tỉnh, Ủy ban nhân dân các huyện, thành phố có trách nhiệm tham mưu, "
+     "phối hợp với cấp ủy cùng cấp tổ chức học tập", None,
+     ["Các sở, ban, ngành cấp tỉnh", "Ủy ban nhân dân cấp huyện"], ["Cấp ủy cùng cấp"]),
+    # receivers of reports and bodies advised are neither lead nor support
+    ("Định kỳ hàng năm gửi báo cáo về Sở Khoa học và Công nghệ tình hình triển khai", None, [], []),
+    ("báo cáo kết quả thực hiện cho Ủy ban nhân dân tỉnh (thông qua Sở Kế hoạch và Đầu tư)", None, [], []),
+    # closing boilerplate names its agencies as leads
+    ("Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan, đơn vị phản ánh về Sở Nội vụ "
+     "để tổng hợp", None, ["Các cơ quan, đơn vị trong tỉnh", "Sở Nội vụ"], []),
+    # table columns give the default role
+    ("Sở Tài chính, Sở Khoa học và Công nghệ", "lead", ["Sở Tài chính", "Sở Khoa học và Công nghệ"], []),
+    ("Sở Nội vụ phối hợp thẩm định", "support", [], ["Sở Nội vụ"]),
+    ("- Sở Nội vụ, - Sở Tài chính", "support", [], ["Sở Nội vụ", "Sở Tài chính"]),
+    ("Sở Xây dựng chủ trì, phối hợp với Sở Giao thông - Vận tải", "lead",
+     ["Sở Xây dựng"], ["Sở Giao thông vận tải"]),
+    # an agency leading one part of the work is only a lead
+    ("Sở Nông nghiệp và PTNT chủ trì phối hợp với Sở Y tế; Sở Y tế chủ trì phối hợp với Sở Nông nghiệp "
+     "và Phát triển nông thôn", None, ["Sở Nông nghiệp và Phát triển nông thôn", "Sở Y tế"], []),
+]
+
+
+@pytest.mark.parametrize("text,default,lead,support", ROLES)
+def test_roles(text, default, lead, support):
+    assert find_roles(text, default=default) == (lead, support)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Sở Khoa học và Công nghệ:", True),
+    ("Các Sở, ban, ngành cấp tỉnh, Ủy ban nhân dân các huyện, thành phố", True),
+    ("Thủ trưởng các sở, ban, ngành", True),
+    ("Lĩnh vực nông nghiệp", False),
+    ("Sở Tài chính chủ trì xây dựng dự toán", False),
+])
+def test_attribution_headings(text, expected):
+    assert only_agencies(text) is expected

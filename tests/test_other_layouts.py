@@ -1,0 +1,114 @@
+"""Plans in layouts the samples do not have, written here by hand with their expected tasks:
+the rules must hold beyond the five sample plans."""
+from docx import Document as Docx
+
+from pipeline import process
+
+HEADER = ["STT", "Tên nhiệm vụ", "Sản phẩm", "Thời hạn", "Đơn vị chủ trì", "Đơn vị phối hợp",
+          "Theo dõi, kiểm tra, đôn đốc"]
+
+
+def make_table_plan(path):
+    doc = Docx()
+    for line in ["ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG", "Số: 125/KH-UBND", "Lâm Đồng, ngày 05 tháng 9 năm 2025",
+                 "KẾ HOẠCH", "Thực hiện chuyển đổi số năm 2025 trên địa bàn tỉnh",
+                 "I. MỤC ĐÍCH, YÊU CẦU", "1. Triển khai đồng bộ các nhiệm vụ.",
+                 "II. NHIỆM VỤ CỤ THỂ", "Chi tiết tại Phụ lục kèm theo.",
+                 "III. TỔ CHỨC THỰC HIỆN",
+                 "1. Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Tài chính theo dõi, đôn đốc; "
+                 "tổng hợp báo cáo Ủy ban nhân dân tỉnh trước ngày 20 hằng tháng.",
+                 "2. Ủy ban nhân dân các xã, phường, đặc khu xây dựng kế hoạch của địa phương, "
+                 "hoàn thành trong tháng 10/2025."]:
+        doc.add_paragraph(line)
+    table = doc.add_table(rows=1, cols=len(HEADER))
+    for cell, text in zip(table.rows[0].cells, HEADER):
+        cell.text = text
+    rows = [
+        ["I", "Hạ tầng số", "", "", "", "", ""],
+        ["1", "Nâng cấp Trung tâm dữ liệu tỉnh", "Trung tâm dữ liệu được nâng cấp", "Quý 3/2025",
+         "Sở Khoa học và Công nghệ", "Sở Tài chính; Công an tỉnh", "Văn phòng UBND tỉnh"],
+        ["2", "Phủ sóng di động đến các thôn chưa có sóng", "", "6 tháng cuối năm 2025",
+         "Các doanh nghiệp viễn thông", "UBND các xã, phường, đặc khu", "Sở Khoa học và Công nghệ"],
+        ["II", "Chính quyền số", "", "", "", "", ""],
+        ["3", "Số hóa hồ sơ thủ tục hành chính", "Hồ sơ được số hóa", "Trước 31/12/2025",
+         "Các sở: Nội vụ, Tư pháp, Xây dựng", "Trung tâm Phục vụ hành chính công tỉnh", ""],
+    ]
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values):
+            cell.text = text
+    doc.add_paragraph("TM. ỦY BAN NHÂN DÂN")
+    doc.add_paragraph("CHỦ TỊCH")
+    doc.add_paragraph("Trần Văn Hiệp")
+    doc.save(path)
+
+
+def test_table_in_another_column_order(tmp_path):
+    path = tmp_path / "plan.docx"
+    make_table_plan(path)
+    plan = process(path)
+    assert (plan.meta.province, plan.meta.number, plan.meta.issued, plan.meta.signer) == \
+        ("Lâm Đồng", "125/KH-UBND", "2025-09-05", "Trần Văn Hiệp")
+    assert plan.meta.title == "Thực hiện chuyển đổi số năm 2025 trên địa bàn tỉnh"
+    tasks = {t.code: t for t in plan.tasks}
+    assert set(tasks) == {"1", "2", "3", "III.1", "III.2"}
+    t1 = tasks["1"]
+    assert (t1.group, t1.lead, t1.support, t1.result) == (
+        "Hạ tầng số", ["Sở Khoa học và Công nghệ"], ["Sở Tài chính", "Công an tỉnh"],
+        "Trung tâm dữ liệu được nâng cấp")
+    assert [(d.kind, d.due) for d in t1.deadlines] == [("quarter", "2025-09-30")]
+    t2 = tasks["2"]
+    assert (t2.lead, t2.support) == (["Các doanh nghiệp viễn thông"], ["Ủy ban nhân dân cấp xã"])
+    assert [(d.kind, d.value) for d in t2.deadlines] == [("half_year", "2025-H2")]
+    t3 = tasks["3"]
+    assert t3.group == "Chính quyền số"
+    assert t3.lead == ["Sở Nội vụ", "Sở Tư pháp", "Sở Xây dựng"]
+    assert t3.support == ["Trung tâm Hành chính công"]
+    assert [(d.kind, d.due) for d in t3.deadlines] == [("date", "2025-12-31")]
+    impl1, impl2 = tasks["III.1"], tasks["III.2"]
+    assert impl1.part == impl2.part == "implementation"
+    assert (impl1.lead, impl1.support) == (["Sở Khoa học và Công nghệ"], ["Sở Tài chính"])
+    assert [(d.kind, d.value, d.recurrence) for d in impl1.deadlines] == [("recurring", "XXXX-XX-20", "P1M")]
+    assert impl2.lead == ["Ủy ban nhân dân cấp xã"]
+    assert [(d.kind, d.due) for d in impl2.deadlines] == [("month", "2025-10-31")]
+
+
+def test_prose_plan_with_attribution_lines(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text("\n".join([
+        "KẾ HOẠCH", "Phát triển du lịch tỉnh Quảng Ninh năm 2026", "",
+        "I. MỤC TIÊU", "1. Đón 20 triệu lượt khách.", "",
+        "II. NHIỆM VỤ VÀ GIẢI PHÁP", "",
+        "1. Phát triển sản phẩm du lịch", "",
+        "a) Sở Du lịch", "",
+        "- Xây dựng bộ sản phẩm du lịch đặc trưng; hoàn thành trong quý I/2026.", "",
+        "- Phối hợp với Sở Văn hóa, Thể thao và Du lịch tổ chức lễ hội thường niên.", "",
+        "b) Ủy ban nhân dân các huyện, thị xã, thành phố: Rà soát, quy hoạch các điểm du lịch cộng đồng.", "",
+        "2. Xúc tiến, quảng bá", "",
+        "- Tổ chức các đoàn famtrip cho doanh nghiệp lữ hành.", "",
+        "- Cập nhật dữ liệu du lịch trên Cổng thông tin điện tử tỉnh.", "",
+        "* Đơn vị thực hiện: Trung tâm Xúc tiến Du lịch chủ trì, phối hợp với Báo Quảng Ninh.", "",
+        "* Thời gian thực hiện: Hằng quý.", "",
+        "III. TỔ CHỨC THỰC HIỆN", "",
+        "Giao Sở Du lịch theo dõi, báo cáo Ủy ban nhân dân tỉnh trước ngày 15/12/2026.", "",
+        "Nơi nhận:", "- Như trên;", "", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", "Nguyễn Thị Hạnh",
+    ]), encoding="utf-8")
+    plan = process(path)
+    assert plan.meta.signer == "Nguyễn Thị Hạnh"
+    assert plan.meta.province == "Quảng Ninh"
+    tasks = {t.code: t for t in plan.tasks}
+    assert set(tasks) == {"II.1.a.1", "II.1.a.2", "II.1.b", "II.2.1", "II.2.2", "III.1"}
+    assert tasks["II.1.a.1"].lead == ["Sở Du lịch"]
+    assert [(d.kind, d.value) for d in tasks["II.1.a.1"].deadlines] == [("quarter", "2026-Q1")]
+    assert (tasks["II.1.a.2"].lead, tasks["II.1.a.2"].support) == (
+        ["Sở Du lịch"], ["Sở Văn hóa, Thể thao và Du lịch"])
+    assert tasks["II.1.b"].lead == ["Ủy ban nhân dân cấp huyện"]
+    assert tasks["II.1.b"].text == "Rà soát, quy hoạch các điểm du lịch cộng đồng."
+    assert tasks["II.1.b"].group == "Phát triển sản phẩm du lịch"
+    for code in ("II.2.1", "II.2.2"):
+        assert tasks[code].lead == ["Trung tâm Xúc tiến Du lịch"]
+        assert tasks[code].support == ["Báo Quảng Ninh"]
+        assert [(d.kind, d.recurrence) for d in tasks[code].deadlines] == [("recurring", "P3M")]
+    duty = tasks["III.1"]          # a plain paragraph in the implementation part is a duty too
+    assert (duty.part, duty.lead, duty.group) == ("implementation", ["Sở Du lịch"], None)
+    assert [(d.kind, d.due) for d in duty.deadlines] == [("date", "2026-12-15")]
