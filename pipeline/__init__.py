@@ -29,16 +29,19 @@ def process(path: str | Path) -> Plan:
 def find_plan(document: Document) -> Plan:
     header, parts = split_parts(document.blocks)
     meta = find_meta(document.blocks)
-    table_tasks = [t for part in parts if part.kind in TABLE_PARTS for t in table_tasks_of(part)]
+    aliases: dict[str, set[str]] = {}
+    table_tasks = [t for part in parts if part.kind in TABLE_PARTS for t in table_tasks_of(part, aliases)]
     prose: list[Task] = []
     for part in parts:
         if part.kind in TASK_PARTS:
-            prose.extend(prose_tasks(part))
+            prose.extend(prose_tasks(part, aliases))
     if table_tasks:
         prose = drop_restated(prose, table_tasks)
     tasks = [t for t in table_tasks if t.part == "tasks"] + [t for t in prose if t.part == "tasks"] \
         + [t for t in table_tasks + prose if t.part == "implementation"]
-    return Plan(document=document.name, meta=meta, tasks=tasks)
+    named = {n for t in tasks for n in t.lead + t.support}
+    return Plan(document=document.name, meta=meta, tasks=tasks,
+                aliases={name: sorted(raw) for name, raw in aliases.items() if name in named})
 
 
 def similarity(text: str, others: list[Counter]) -> float:
@@ -66,7 +69,7 @@ def clean_cell(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" -–•")
 
 
-def table_tasks_of(part: Part) -> list[Task]:
+def table_tasks_of(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
     tasks = []
     for block in part.blocks:
         if block.kind != "table" or not block.rows:
@@ -93,8 +96,8 @@ def table_tasks_of(part: Part) -> list[Task]:
             else:
                 intro = None
                 code, task_group = r.number, group
-            lead, support = find_roles(columns.cell(r.row, "lead"), default="lead")
-            lead2, support2 = find_roles(columns.cell(r.row, "support"), default="support")
+            lead, support = find_roles(columns.cell(r.row, "lead"), "lead", aliases)
+            lead2, support2 = find_roles(columns.cell(r.row, "support"), "support", aliases)
             lead = unique(lead + lead2)
             support = [s for s in unique(support + support2) if s not in lead]
             page = block.row_pages[block.rows.index(r.row)] if block.row_pages else block.page
@@ -110,20 +113,20 @@ def table_tasks_of(part: Part) -> list[Task]:
 
 # --- prose --------------------------------------------------------------------------------
 
-def prose_tasks(part: Part) -> list[Task]:
+def prose_tasks(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
     root = build_tree(part)
     if part.kind == "implementation":
         number_paragraphs(root)
     found: list[tuple[Node, Task]] = []
     for leaf in leaves(root):
-        task = prose_task(leaf, part)
+        task = prose_task(leaf, part, aliases)
         if task.text:
             found.append((leaf, task))
     share_point_deadlines(found)
     return [t for _, t in found]
 
 
-def prose_task(leaf: Node, part: Part) -> Task:
+def prose_task(leaf: Node, part: Part, aliases: dict[str, set[str]]) -> Task:
     text, title = leaf.text, None
     body = [b for b in leaf.body]
     if body:
@@ -138,9 +141,9 @@ def prose_task(leaf: Node, part: Part) -> Task:
     elif m and len(m.group(1).split()) <= 8 and not find_roles(m.group(1))[0]:
         title, text = m.group(1).strip(), m.group(2)
 
-    lead, support = find_roles(text)
+    lead, support = find_roles(text, aliases=aliases)
     if prefix_agencies:
-        pl, ps = find_roles(prefix_agencies, default="lead")
+        pl, ps = find_roles(prefix_agencies, "lead", aliases)
         lead, support = unique(pl + lead), unique(ps + support)
     attributed = inherited_roles(leaf)
     if attributed and (not lead or leaf.attributions):

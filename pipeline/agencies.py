@@ -233,14 +233,21 @@ def role_of(text: str, chain: list[Mention], previous_end: int, default: str | N
     return default
 
 
-def find_roles(text: str, default: str | None = None) -> tuple[list[str], list[str]]:
+def find_roles(text: str, default: str | None = None,
+               aliases: dict[str, set[str]] | None = None) -> tuple[list[str], list[str]]:
     """(lead, support) canonical names in a piece of text.
 
     `default` is the role of a list with no cue around it: None in prose (only the subject
-    of a clause leads there), "lead"/"support" in a table column of that role.
+    of a clause leads there), "lead"/"support" in a table column of that role. `aliases`
+    collects, per canonical name, the mentions seen (tone marks normalized, abbreviations
+    expanded).
     """
     form = matching_form(text)
     mentions = gazetteer().mentions(form)
+    if aliases is not None:
+        for m in mentions:
+            if len(m.agencies) == 1 and not m.roleless:
+                aliases.setdefault(m.agencies[0].name, set()).add(m.raw)
     lead: list[str] = []
     support: list[str] = []
     if _special("boilerplate").search(form):
