@@ -20,7 +20,6 @@ LABEL = re.compile(
     )(?=\s|$)""",
     re.VERBOSE,
 )
-TERMINAL = re.compile(r"[.:;!?…]['\"”’)*]*$")
 
 
 def nfc(text: str) -> str:
@@ -58,7 +57,7 @@ def continues(previous: str, line: str, gap: bool, full: bool) -> bool:
     `gap`: blank lines stand between them; `full`: the previous line ran to the wrap width.
     A label always starts a new paragraph; a lower-case start always continues; otherwise a
     line continues only when no blank line separates them, neither is set in capitals, and
-    the previous line ran to the margin or does not end a sentence.
+    the previous line ran to the margin (a short line is a heading or a paragraph's end).
     """
     if split_label(line)[0] is not None:
         return False
@@ -66,7 +65,7 @@ def continues(previous: str, line: str, gap: bool, full: bool) -> bool:
         return True
     if gap or is_caps_line(previous) or is_caps_line(line):
         return False
-    return full or not TERMINAL.search(previous)
+    return full
 
 
 def wrap_width(lengths: list[int]) -> int:
