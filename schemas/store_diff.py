@@ -53,10 +53,11 @@ def similarity(a: str, b: str) -> float:
 
 def content(task: Task) -> dict:
     """What a task says, without where it was found (page and block differ between the PDF
-    and the DOCX of one plan)."""
+    and the DOCX of one plan) nor how a deadline was worded (line breaks in a cell differ
+    between renderings; the normalized deadline is what counts)."""
     return {"part": task.part, "code": task.code, "group": task.group, "text": task.text,
             "result": task.result, "lead": list(task.lead), "support": list(task.support),
-            "deadlines": [asdict(d) for d in task.deadlines]}
+            "deadlines": [{k: v for k, v in asdict(d).items() if k != "raw"} for d in task.deadlines]}
 
 
 def match(old: list[Task], new: list[Task]) -> dict[int, int]:
