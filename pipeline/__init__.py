@@ -12,11 +12,13 @@ from pipeline.metadata import find_meta
 from pipeline.structure import (Node, Part, build_tree, code_of, fold_words, is_title, leaves,
                                 number_paragraphs, split_parts)
 from pipeline.tables import classify_rows, read_header
-from schemas.document import Block, Document
+from schemas.document import Document, ExtractionError
 from schemas.plan import Plan, Task
 
-TASK_PARTS = {"tasks": "tasks", "implementation": "implementation"}
+TASK_PARTS = {"tasks", "implementation"}
 TABLE_PARTS = {"tasks", "implementation", "appendix", "other"}
+NO_TASKS = ("no tasks found: not a plan, or a layout not understood (no task section, task "
+            "table or duty assigned to an agency)")
 POINTS = re.compile(r"tại\s+(?:các\s+)?điểm\s+([a-zđ](?:\s*(?:,|và)\s*[a-zđ])*)\b", re.I)
 
 
@@ -27,7 +29,9 @@ def process(path: str | Path) -> Plan:
 
 
 def find_plan(document: Document) -> Plan:
-    header, parts = split_parts(document.blocks)
+    """The plan's metadata and tasks; raises ExtractionError when the document has no task
+    (a letter, a report, a plan whose layout is not understood): nothing to load."""
+    _, parts = split_parts(document.blocks)
     meta = find_meta(document.blocks)
     aliases: dict[str, set[str]] = {}
     table_tasks = [t for part in parts if part.kind in TABLE_PARTS for t in table_tasks_of(part, aliases)]
@@ -39,6 +43,8 @@ def find_plan(document: Document) -> Plan:
         prose = drop_restated(prose, table_tasks)
     tasks = [t for t in table_tasks if t.part == "tasks"] + [t for t in prose if t.part == "tasks"] \
         + [t for t in table_tasks + prose if t.part == "implementation"]
+    if not tasks:
+        raise ExtractionError(document.path, NO_TASKS)
     named = {n for t in tasks for n in t.lead + t.support}
     return Plan(document=document.name, meta=meta, tasks=tasks,
                 aliases={name: sorted(raw) for name, raw in aliases.items() if name in named})
@@ -159,7 +165,7 @@ def prose_task(leaf: Node, part: Part, aliases: dict[str, set[str]]) -> Task:
     group = None
     if part.kind == "tasks":
         group = title or group_of(leaf)
-    return Task(part=TASK_PARTS[part.kind], code=code_of(leaf, part.label), text=text.strip(),
+    return Task(part=part.kind, code=code_of(leaf, part.label), text=text.strip(),
                 group=group, result=results[0] if results else None, lead=lead,
                 support=support, deadlines=dedupe(deadlines),
                 page=leaf.block.page if leaf.block else None, block="paragraph")

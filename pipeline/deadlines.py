@@ -127,9 +127,6 @@ def parse_item(text: str) -> Deadline | None:
     return None
 
 
-CELL_ITEM = re.compile(r"(?:^|\n|(?<=[.;])\s+|\s+(?=[-–•+]\s+[A-ZĐÀ-Ỹ]))[-–•+]?\s*", re.M)
-
-
 def split_cell(cell: str) -> list[str]:
     """A deadline cell's items: one per line or dash bullet ("- Đề án … - Các hoạt động …")."""
     parts = re.split(r"\n+|(?:^|\s)[-–•]\s+(?=\S)", cell)
@@ -143,9 +140,6 @@ def parse_cell(cell: str) -> list[Deadline]:
         if d:
             items.append(d)
     return dedupe(items)
-
-
-SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
 
 
 def _sentence_at(text: str, start: int, end: int) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from extractors.lines import starts_lower
-from pipeline.agencies import only_agencies
+from pipeline.agencies import find_roles, only_agencies
 from pipeline.resources import rows, words
 from pipeline.text import fold, tone_normalize
 from schemas.document import Block
@@ -104,7 +104,6 @@ class Node:
 class Part:
     kind: str
     label: str | None
-    title: str
     root: Node
     blocks: list[Block] = field(default_factory=list)
 
@@ -152,10 +151,10 @@ def split_parts(blocks: list[Block]) -> tuple[list[Block], list[Part]]:
                 kind = "appendix"    # a caption after the signature opens the appendix
             if kind:
                 label = label_code(block.label) if block.label and style(block.label) == "roman" else None
-                parts.append(Part(kind, label, block.text, Node(label, block.text, "root", block)))
+                parts.append(Part(kind, label, Node(label, block.text, "root", block)))
                 continue
         if block.kind == "paragraph" and not block.label and section_of(block.text) == "recipients":
-            parts.append(Part("recipients", None, block.text, Node(None, block.text, "root", block)))
+            parts.append(Part("recipients", None, Node(None, block.text, "root", block)))
             continue
         (parts[-1].blocks if parts else header).append(block)
     return header, parts
@@ -248,7 +247,6 @@ def add_paragraph(stack: list[Node], text: str) -> None:
 
 
 def _names_agencies(text: str) -> bool:
-    from pipeline.agencies import find_roles
     lead, _ = find_roles(text)
     return bool(lead) and len(text) < 200
 
@@ -261,7 +259,6 @@ def _boilerplate(text: str) -> bool:
 def number_paragraphs(root: Node) -> None:
     """A part written as plain paragraphs: each paragraph that assigns work to an agency
     becomes an item numbered in order (used for the implementation part)."""
-    from pipeline.agencies import find_roles
     if root.children:
         return
     for text in root.body:

@@ -92,9 +92,9 @@ def classify_rows(table: list[list[str]], columns: Columns) -> list[TableRow]:
             continue
         nxt = body[i + 1] if i + 1 < len(body) else None
         next_number = nxt[number_col].strip() if nxt and number_col < len(nxt) else ""
-        if NUMBER.match(number) and DASH.match(next_number) and not any(others[:1]) \
-                or (NUMBER.match(number) and DASH.match(next_number) and task_text.rstrip().endswith(":")):
-            out.append(TableRow("intro", number.rstrip("."), row))
+        introduces = NUMBER.match(number) and DASH.match(next_number)
+        if introduces and (not columns.cell(row, "lead") or task_text.rstrip().endswith(":")):
+            out.append(TableRow("intro", number.rstrip("."), row))   # "45 | … về:" then "-" rows
             continue
         out.append(TableRow("task", number.rstrip("."), row))
     return out
