@@ -84,7 +84,7 @@ def table_tasks_of(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
         if columns is None:
             continue
         group = intro = None
-        sub = 0
+        sub = position = 0
         rows = classify_rows(block.rows, columns)
         for r in rows:
             task_text = columns.cell(r.row, "task")
@@ -101,7 +101,8 @@ def table_tasks_of(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
                 code, task_group = f"{intro[0]}.{sub}", intro[1]
             else:
                 intro = None
-                code, task_group = r.number, group
+                position += 1
+                code, task_group = r.number or str(position), group   # unnumbered rows by position
             lead, support = find_roles(columns.cell(r.row, "lead"), "lead", aliases)
             lead2, support2 = find_roles(columns.cell(r.row, "support"), "support", aliases)
             lead = unique(lead + lead2)
@@ -133,6 +134,8 @@ def prose_tasks(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
 
 
 def prose_task(leaf: Node, part: Part, aliases: dict[str, set[str]]) -> Task:
+    """A leaf item as a task: its text (a title item's body, an agency or title prefix split
+    off), its own or inherited agencies, its deadlines and the heading it sits under."""
     text, title = leaf.text, None
     body = [b for b in leaf.body]
     if body:
@@ -185,10 +188,12 @@ def inherited_roles(leaf: Node) -> tuple[list[str], list[str]] | None:
     line, an unlabelled "Sở X:" line above it, or an ancestor item that names agencies."""
     for node in leaf.path()[::-1]:
         lines = [a.value for a in node.attributions if a.kind == "agencies"]
+        partners = [a.value for a in node.attributions if a.kind == "support"]
         if lines:
             lead, support = find_roles("\n".join(lines).replace("\n+", ";"), default="lead")
+            support += find_roles("; ".join(partners), default="support")[1]
             if lead:
-                return lead, support
+                return lead, unique(support)
         if node.inherited_heading:
             lead, support = find_roles(node.inherited_heading.rstrip(" :"), default="lead")
             if lead:

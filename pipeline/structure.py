@@ -33,8 +33,12 @@ def _attribution(effect: str) -> re.Pattern:
     return re.compile(rf"^\W*(?:{regex})\s*:\s*", re.I)
 
 
+HEADING_LABEL = re.compile(r"^\s*(?:phần\s+)?(?P<label>[A-ZĐ]|[IVXLC]+)\s*[.):\-–]\s*", re.I)
+
+
 def section_of(text: str) -> str | None:
-    text = tone_normalize(text)
+    """The part a heading opens ("II. NHIỆM VỤ …", "Phần B - TỔ CHỨC THỰC HIỆN")."""
+    text = HEADING_LABEL.sub("", tone_normalize(text), count=1)
     for part, pattern in _sections():
         if pattern.search(text):
             return part
@@ -44,7 +48,7 @@ def section_of(text: str) -> str | None:
 def attribution(text: str) -> tuple[str, str] | None:
     """("agencies" | "deadline" | "result", value) for a line like "Thời gian thực hiện: Thường xuyên"."""
     norm = tone_normalize(text)
-    for kind in ("agencies", "deadline", "result"):
+    for kind in ("support", "agencies", "deadline", "result"):
         m = _attribution(f"attribution_{kind}").match(norm)
         if m:
             return kind, text[m.end():].strip()
@@ -74,7 +78,7 @@ def label_code(label: str) -> str:
 @dataclass
 class Attribution:
     """A "* Đơn vị thực hiện: …" / "Thời gian thực hiện: …" line, shared by the items it closes."""
-    kind: str            # "agencies", "deadline" or "result"
+    kind: str            # "agencies", "support", "deadline" or "result"
     value: str
 
 
@@ -138,6 +142,14 @@ def mend(blocks: list[Block]) -> list[Block]:
     return out
 
 
+def part_label(block: Block) -> str | None:
+    """The printed label of a part heading: "II" of "II. NHIỆM VỤ", "B" of "B. NHIỆM VỤ"."""
+    if block.label and style(block.label) == "roman":
+        return label_code(block.label)
+    m = HEADING_LABEL.match(block.text)
+    return m.group("label").upper() if m and not block.label else None
+
+
 def split_parts(blocks: list[Block]) -> tuple[list[Block], list[Part]]:
     """(header blocks, parts in order). Tables stay in the part they stand in."""
     header: list[Block] = []
@@ -150,7 +162,7 @@ def split_parts(blocks: list[Block]) -> tuple[list[Block], list[Part]]:
             if kind is None and parts and parts[-1].kind == "signature" and len(block.text) < 80:
                 kind = "appendix"    # a caption after the signature opens the appendix
             if kind:
-                label = label_code(block.label) if block.label and style(block.label) == "roman" else None
+                label = part_label(block)
                 parts.append(Part(kind, label, Node(label, block.text, "root", block)))
                 continue
         if block.kind == "paragraph" and not block.label and section_of(block.text) == "recipients":

@@ -38,10 +38,10 @@ class Columns:
 
 
 def read_header(table: list[list[str]]) -> Columns | None:
-    """Column roles from the first one or two rows; None when this is not a task table."""
-    for header_rows in (1, 2):
-        if len(table) < header_rows:
-            break
+    """Column roles from the first one or two rows ("Cơ quan thực hiện" over "Chủ trì |
+    Phối hợp"); None when this is not a task table."""
+    two_rows = len(table) > 1 and _looks_like_header(table[1])
+    for header_rows in ((2, 1) if two_rows else (1,)):
         roles: dict[str, int] = {}
         width = max(len(r) for r in table[:header_rows])
         for i in range(width):
@@ -53,14 +53,13 @@ def read_header(table: list[list[str]]) -> Columns | None:
                     roles.setdefault(role, i)
                     break
         if "task" in roles and ({"lead", "deadline"} & roles.keys()):
-            if header_rows == 2 and not _looks_like_header(table[1]):
-                continue
             return Columns(roles, header_rows)
     return None
 
 
 def _looks_like_header(row: list[str]) -> bool:
-    return all(len(c) < 60 for c in row) and any(column_role(c) for c in row if c)
+    return all(len(c) < 60 for c in row) and not any(NUMBER.match(c.strip()) for c in row) \
+        and any(column_role(c) for c in row if c)
 
 
 @dataclass
@@ -75,11 +74,11 @@ def classify_rows(table: list[list[str]], columns: Columns) -> list[TableRow]:
     only introduces "-" sub-rows, or a task."""
     out: list[TableRow] = []
     body = table[columns.header_rows:]
-    number_col = columns.roles.get("number", 0)
+    number_col = columns.roles.get("number")
     for i, row in enumerate(body):
         if _is_column_numbering(row):
             continue       # a row "(1) (2) (3) …" under the header
-        number = row[number_col].strip() if number_col < len(row) else ""
+        number = row[number_col].strip() if number_col is not None and number_col < len(row) else ""
         filled = [c for j, c in enumerate(row) if c.strip() and j != number_col]
         task_text = columns.cell(row, "task")
         others = [columns.cell(row, r) for r in ("lead", "support", "deadline", "result")]
@@ -91,7 +90,7 @@ def classify_rows(table: list[list[str]], columns: Columns) -> list[TableRow]:
             out.append(TableRow("group", number or (label.group(1) if label else ""), row))
             continue
         nxt = body[i + 1] if i + 1 < len(body) else None
-        next_number = nxt[number_col].strip() if nxt and number_col < len(nxt) else ""
+        next_number = nxt[number_col].strip() if nxt and number_col is not None and number_col < len(nxt) else ""
         introduces = NUMBER.match(number) and DASH.match(next_number)
         if introduces and (not columns.cell(row, "lead") or task_text.rstrip().endswith(":")):
             out.append(TableRow("intro", number.rstrip("."), row))   # "45 | … về:" then "-" rows

@@ -112,3 +112,58 @@ def test_prose_plan_with_attribution_lines(tmp_path):
     duty = tasks["III.1"]          # a plain paragraph in the implementation part is a duty too
     assert (duty.part, duty.lead, duty.group) == ("implementation", ["Sở Du lịch"], None)
     assert [(d.kind, d.due) for d in duty.deadlines] == [("date", "2026-12-15")]
+
+
+def test_two_row_header_and_unnumbered_rows(tmp_path):
+    """"Cơ quan thực hiện" spans "Chủ trì | Phối hợp" in a second header row; rows carry no number."""
+    doc = Docx()
+    for line in ["KẾ HOẠCH", "Cải cách hành chính năm 2026", "A. NHIỆM VỤ"]:
+        doc.add_paragraph(line)
+    table = doc.add_table(rows=2, cols=4)
+    top, sub = table.rows[0].cells, table.rows[1].cells
+    top[0].text, top[3].text = "Nội dung công việc", "Thời gian hoàn thành"
+    top[1].merge(top[2]).text = "Cơ quan thực hiện"
+    top[0].merge(sub[0])
+    top[3].merge(sub[3])
+    sub[1].text, sub[2].text = "Chủ trì", "Phối hợp"
+    for values in (["Rà soát thủ tục hành chính", "Sở Tư pháp", "Các sở, ngành", "Quý I/2026"],
+                   ["Đo lường sự hài lòng của người dân", "Sở Nội vụ", "UBND cấp xã", "Tháng 11/2026"]):
+        for cell, text in zip(table.add_row().cells, values):
+            cell.text = text
+    path = tmp_path / "plan.docx"
+    doc.save(path)
+    tasks = process(path).tasks
+    assert [(t.code, t.text, t.lead, t.support, [d.value for d in t.deadlines]) for t in tasks] == [
+        ("1", "Rà soát thủ tục hành chính", ["Sở Tư pháp"], ["Các sở, ban, ngành cấp tỉnh"], ["2026-Q1"]),
+        ("2", "Đo lường sự hài lòng của người dân", ["Sở Nội vụ"], ["Ủy ban nhân dân cấp xã"], ["2026-11"]),
+    ]
+
+
+def test_lettered_parts_and_separate_attribution_lines(tmp_path):
+    path = tmp_path / "plan.md"
+    path.write_text("\n\n".join([
+        "KẾ HOẠCH", "Phòng, chống thiên tai năm 2026",
+        "A. MỤC ĐÍCH, YÊU CẦU", "1. Chủ động ứng phó.",
+        "B. NHIỆM VỤ TRỌNG TÂM",
+        "1. Kiện toàn Ban Chỉ huy phòng, chống thiên tai các cấp.",
+        "- Cơ quan chủ trì: Sở Nông nghiệp và Môi trường.",
+        "- Cơ quan phối hợp: Bộ Chỉ huy Quân sự tỉnh, Công an tỉnh.",
+        "- Thời gian: Quý I/2026.",
+        "2. Diễn tập ứng phó bão lũ tại các xã ven biển.",
+        "- Cơ quan chủ trì: Ủy ban nhân dân các xã, phường, đặc khu.",
+        "- Thời gian: Trước ngày 30/6/2026.",
+        "C. TỔ CHỨC THỰC HIỆN",
+        "Sở Nông nghiệp và Môi trường tổng hợp, báo cáo Ủy ban nhân dân tỉnh hằng quý.",
+    ]), encoding="utf-8")
+    tasks = {t.code: t for t in process(path).tasks}
+    assert list(tasks) == ["B.1", "B.2", "C.1"]
+    first, second = tasks["B.1"], tasks["B.2"]
+    assert first.text == "Kiện toàn Ban Chỉ huy phòng, chống thiên tai các cấp."
+    assert (first.lead, first.support) == (["Sở Nông nghiệp và Môi trường"],
+                                           ["Bộ Chỉ huy Quân sự tỉnh", "Công an tỉnh"])
+    assert [d.value for d in first.deadlines] == ["2026-Q1"]
+    assert second.lead == ["Ủy ban nhân dân cấp xã"]
+    assert [d.due for d in second.deadlines] == ["2026-06-30"]
+    duties = [t for t in tasks.values() if t.part == "implementation"]
+    assert [(d.lead, [x.recurrence for x in d.deadlines]) for d in duties] == \
+        [(["Sở Nông nghiệp và Môi trường"], ["P3M"])]
