@@ -128,7 +128,7 @@ class Gazetteer:
         """Bodies absent from the gazetteer: a head noun and a capitalised name."""
         out = []
         for m in self.unknown.finditer(text):
-            if self._covered(found, m.start(), m.end()):
+            if self._covered(found + out, m.start(), m.end()):   # not inside a name found
                 continue
             name_end, lower_run = m.end(), 0
             for w in re.finditer(r"\s+(?:(?:và|-)\s+)?([\w']+)", text[m.end():]):
@@ -142,7 +142,7 @@ class Gazetteer:
                 else:
                     lower_run += 1
                 name_end = m.end() + w.end()
-            if name_end > m.end() and not self._covered(found, m.start(), name_end):
+            if name_end > m.end() and not self._covered(found + out, m.start(), name_end):
                 raw = text[m.start():name_end]
                 out.append(Mention(m.start(), name_end, (Agency(raw, "other"),), raw))
         return out
