@@ -33,6 +33,12 @@ def read(path: str | Path) -> Document:
     if path.stat().st_size == 0:
         raise ExtractionError(path, "the file is empty (0 bytes)")
     check_content(path, fmt)
+    document = _read(path, fmt)
+    check_encoding(document)
+    return document
+
+
+def _read(path: Path, fmt: str) -> Document:
     if fmt in ("txt", "md"):
         from extractors.text import read_text
         return read_text(path)
@@ -44,6 +50,15 @@ def read(path: str | Path) -> Document:
         return read_docx(path)
     from extractors.legacy import read_legacy
     return read_legacy(path)
+
+
+def check_encoding(document: Document) -> None:
+    """Refuse text typed in a legacy Vietnamese font (TCVN3, VNI): it reads as garbage."""
+    from extractors.encoding import legacy_encoding, legacy_message
+    text = "\n".join(b.text for b in document.blocks)
+    encoding = legacy_encoding(text)
+    if encoding:
+        raise ExtractionError(document.path, legacy_message(encoding))
 
 
 _MAGIC = [(b"%PDF-", "a PDF file"), (b"PK\x03\x04", "a ZIP archive"), (b"PK\x05\x06", "an empty ZIP archive"),
@@ -80,5 +95,7 @@ def check_content(path: Path, fmt: str) -> None:
             raise ExtractionError(path, f"damaged or truncated {fmt.upper()} (ZIP container unreadable: {e})") from e
         if member not in names:
             raise ExtractionError(path, f"not a {fmt.upper()} document: a ZIP archive without {member}")
+    if fmt in ("txt", "md") and not head.startswith(b"BM") and describe(head) != describe(b""):
+        raise ExtractionError(path, f"not a text file: the file is {describe(head)}")
     if fmt == "doc" and describe(head).endswith("image"):
         raise ExtractionError(path, f"not a Word document: the file is {describe(head)}")
