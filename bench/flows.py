@@ -3,7 +3,8 @@
 Prints, for the given plan files (default: data/raw/docx and data/raw/pdf):
   * the fixed cost of a one-file `plans ingest` above the extraction itself (fresh processes:
     `plans ingest FILE` minus a script that only imports, extracts and finds the plan), for the
-    default in-process path and for --flow without a Prefect server;
+    default in-process path, for --flow without a Prefect server and, when PREFECT_API_URL
+    is set, for the flow on that long-lived server;
   * Prefect's import time and the start of its temporary local server (first flow call);
   * per folder run and per file: the folder flow (one worker) against the same steps called
     directly, same files, same process, fresh databases, Prefect's cache bypassed;
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -43,30 +45,36 @@ def main() -> None:
     ap.add_argument("paths", nargs="*", default=["data/raw/docx", "data/raw/pdf"])
     ap.add_argument("--repeat", type=int, default=3, help="runs of each one-file timing")
     ap.add_argument("--workers", type=int, default=4, help="threads for the concurrent run")
+    ap.add_argument("--copies", type=int, default=2,
+                    help="folder runs use this many copies of the files (parsed every time)")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-flows-"))
     os.environ.update(PREFECT_HOME=str(tmp / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
                       PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL="CRITICAL",
                       PREFECT_LOCAL_STORAGE_PATH=str(tmp / "results"))
-    os.environ.pop("PREFECT_API_URL", None)
+    server = os.environ.pop("PREFECT_API_URL", None)   # used for one timing only
     env = dict(os.environ)
     from flows import steps
-    files = steps.collect(args.paths)
-    one = files[0]
+    originals = steps.collect(args.paths)
+    one = originals[0]
+    files = []
+    for k in range(args.copies):
+        for f in originals:
+            copy = tmp / "files" / str(k) / Path(f).parent.name / Path(f).name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(f, copy)
+            files.append(str(copy))
     n = [0]
 
     def db() -> str:
         n[0] += 1
         return f"sqlite:///{tmp / f'bench{n[0]}.db'}"
 
-    rows: list[tuple[str, str]] = []
-
     def report(label: str, value: str) -> None:
-        rows.append((label, value))
         print(f"  {label:<58} {value}", flush=True)
 
-    print(f"{len(files)} files; one-file timings on {Path(one).name}, median of {args.repeat}")
+    print(f"one-file timings on {Path(one).name}, median of {args.repeat}:")
     extract_only = wall([sys.executable, "-c",
                          "import sys, extractors, pipeline\n"
                          "pipeline.find_plan(extractors.read(sys.argv[1]))", one], env, args.repeat)
@@ -79,6 +87,11 @@ def main() -> None:
     report("  fixed cost above the extraction", f"{direct_cli - extract_only:6.2f} s")
     report("plans ingest FILE --flow (no server: temporary Prefect server)", f"{flow_cli:6.2f} s")
     report("  fixed cost above the extraction", f"{flow_cli - extract_only:6.2f} s")
+    if server:
+        served = statistics.median(wall(cli + ["--db", db()], {**env, "PREFECT_API_URL": server}, 1)
+                                   for _ in range(args.repeat))
+        report("plans ingest FILE with PREFECT_API_URL (flow, long-lived server)", f"{served:6.2f} s")
+        report("  fixed cost above the extraction", f"{served - extract_only:6.2f} s")
 
     # -- in this process: direct steps vs the folder flow, same files ----------------------
     steps.ingest_files([one], db(), force=True)          # warm the parsers' lazy loading
@@ -91,15 +104,15 @@ def main() -> None:
     from flows import prefect_flows
     t_import = time.perf_counter() - t0
     t0 = time.perf_counter()
-    prefect_flows.run_folder([], db(), workers=1)
+    prefect_flows.run_folder([], db(), workers=1, console_log=False)
     t_first = time.perf_counter() - t0
     t0 = time.perf_counter()
-    prefect_flows.run_folder([], db(), workers=1)
+    prefect_flows.run_folder([], db(), workers=1, console_log=False)
     t_empty = time.perf_counter() - t0
 
     def flow(**kw) -> float:
         t0 = time.perf_counter()
-        s = prefect_flows.run_folder(files, db(), force=True, **kw)
+        s = prefect_flows.run_folder(files, db(), force=True, console_log=False, **kw)
         assert not s.failed, [(o.path, o.error) for o in s.failed]
         return time.perf_counter() - t0
 
@@ -107,15 +120,17 @@ def main() -> None:
     t_threads = flow(workers=args.workers)
     t_procs = flow(workers=os.cpu_count() or 2, processes=True)
     t0 = time.perf_counter()
-    cached = prefect_flows.run_folder(files, db())        # fresh database, cache on
+    cached = prefect_flows.run_folder(files, db(), console_log=False)  # new database, cache on
     t_cached = time.perf_counter() - t0
     per_file = (t_one - t_empty - t_direct) / len(files)
 
+    print(f"folder runs over {len(files)} files ({args.copies} copies of {len(originals)}), "
+          "in this process:")
     report("import prefect (flows.prefect_flows)", f"{t_import:6.2f} s")
     report("first flow run: temporary server start + empty flow", f"{t_first:6.2f} s")
     report("overhead per folder run (empty folder flow, server up)", f"{t_empty:6.2f} s")
-    report(f"direct steps, {len(files)} files, sequential", f"{t_direct:6.2f} s")
-    report(f"folder flow, 1 worker", f"{t_one:6.2f} s")
+    report("direct steps (no Prefect), sequential", f"{t_direct:6.2f} s")
+    report("folder flow, 1 worker", f"{t_one:6.2f} s")
     report("  Prefect overhead per file", f"{per_file:6.2f} s")
     report("  Prefect overhead per run, in total", f"{t_one - t_direct:6.2f} s")
     report(f"folder flow, {args.workers} threads", f"{t_threads:6.2f} s  "

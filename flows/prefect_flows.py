@@ -12,10 +12,12 @@ the in-process path runs, plus Prefect's retries, caching, concurrency and run h
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from types import SimpleNamespace
@@ -95,18 +97,27 @@ def ingest_folder(paths: list[str], db: str | None = None, trigger: str = "flow"
     db = steps.database_url(db)
     steps.engine(db)
     files = steps.collect(paths)
-    futures = ingest_one.map(files, db=unmapped(db), trigger=unmapped(trigger),
-                             force=unmapped(force))
-    from prefect.context import FlowRunContext
-    in_processes = isinstance(FlowRunContext.get().task_runner, ProcessPoolTaskRunner)
-    outcomes = {}
-    for future in as_completed(futures):
-        out = future.result()
-        outcomes[out.path] = out
-        if in_processes:   # listeners live in this process; in threads they were told already
-            steps.notify(out.path, "done", out)
+    context = FlowRunContext.get()
+    in_processes = isinstance(context.task_runner, ProcessPoolTaskRunner)
+    borrowed = in_processes and not os.environ.get("PREFECT_API_URL")
+    if borrowed:
+        # Worker processes inherit the environment; without a server URL each one would start
+        # a temporary Prefect server of its own (~10 s each): point them at this run's server.
+        os.environ["PREFECT_API_URL"] = str(context.client.api_url).rstrip("/")
+    try:
+        futures = ingest_one.map(files, db=unmapped(db), trigger=unmapped(trigger),
+                                 force=unmapped(force))
+        outcomes = {}
+        for future in as_completed(futures):
+            out = future.result()
+            outcomes[out.path] = out
+            if in_processes:   # listeners live in this process; threads told them already
+                steps.notify(out.path, "done", out)
+    finally:
+        if borrowed:
+            del os.environ["PREFECT_API_URL"]
     summary = steps.Summary([outcomes[f] for f in files], steps.removed(db, paths),
-                            run_id=str(FlowRunContext.get().flow_run.id))
+                            run_id=str(context.flow_run.id))
     summary.seconds = time.perf_counter() - t0
     log = get_run_logger()
     log.info("%d files: %s; %d tasks", len(files), summary.counts(), summary.tasks)

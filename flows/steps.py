@@ -12,7 +12,7 @@ import glob
 import hashlib
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -191,10 +191,12 @@ def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False
                           version=known["version"], tasks=known["task_count"], sha256=sha)
         else:
             stage = "extract"
-            document = stages.extract(path)
+            # A parse cached by Prefect may come from a copy of these bytes under another
+            # name: the file's identity is this path, whatever the cache returned.
+            document = replace(stages.extract(path), path=path)
             notify(path, "extract")
             stage = "find"
-            plan = stages.find(document)
+            plan = replace(stages.find(document), document=document.name)
             notify(path, "find")
             stage = "load"
             res = stages.load(db, document, plan, trigger, started)

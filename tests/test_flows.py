@@ -124,6 +124,18 @@ def test_a_parse_is_cached_on_the_file_bytes(prefect, folder, tmp_path, parses):
     forced = prefect.ingest_folder([str(folder)], f"sqlite:///{tmp_path / 'b.db'}", force=True)
     assert set(statuses(forced).values()) == {"unchanged"} and len(parses) == len(SAMPLES)
 
+    # the same bytes under another name: served from the cache, recorded under their own name
+    renamed = tmp_path / "elsewhere" / "renamed.docx"
+    renamed.parent.mkdir()
+    shutil.copy(SAMPLES[1], renamed)
+    parses.clear()
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    (out,) = prefect.ingest_folder([str(renamed.parent)], url).outcomes
+    assert out.status == "loaded" and parses == []
+    engine = store.connect(url)
+    assert store.find_source(engine, out.sha256)["path"] == str(renamed)
+    assert store.plan_records(engine, out.plan_id)[0]["document"] == "renamed"
+
 
 def test_one_file_flow_retries_a_locked_database(prefect, tmp_path, monkeypatch):
     from sqlalchemy.exc import OperationalError
