@@ -7,6 +7,7 @@ Prefect path of ingest is tested in test_flows.py, under the Prefect test harnes
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -260,3 +261,25 @@ def test_one_file_ingest_does_not_import_prefect(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
     assert done.stdout.strip().splitlines()[-1] == "NO-PREFECT 0", done.stderr
+
+
+@needs_pipeline
+def test_ingest_glob_in_process(tmp_path):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    result = plans("ingest", ROOT / "data/raw/docx/00[01]_*.docx", "--no-flow", "--db", url)
+    assert result.exit_code == 0, result.output
+    assert "2 files" in result.output and "2 loaded" in result.output
+
+
+@needs_pipeline
+def test_unreachable_prefect_server_falls_back_to_in_process(tmp_path):
+    """Several files go through the flow; when Prefect cannot run it, the same steps run
+    in-process and a warning says why (with --flow the failure would be the answer)."""
+    env = {**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api",
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    done = subprocess.run([sys.executable, "-m", "plans.cli", "ingest", *map(str, DOCX[:2]),
+                           "--db", f"sqlite:///{tmp_path / 'p.db'}"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "the Prefect flow could not run" in done.stderr and "in-process instead" in done.stderr
+    assert "2 loaded" in done.stdout and "Traceback" not in done.stderr
