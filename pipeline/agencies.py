@@ -216,7 +216,7 @@ def role_of(text: str, chain: list[Mention], previous_end: int, default: str | N
         clause = clause[clause.rindex(",") + 1:]     # "Căn cứ …, các Sở …": subject after the intro
     clause = _cue_pattern("transparent", "end").sub("", clause)
     right = fold(text[chain[-1].end:chain[-1].end + 40])
-    if _cue_pattern("support_after", "end").search(clause):
+    if _cue_pattern("support_after", "end").search(fold(left)):   # "phối hợp với …", "Phối hợp: …"
         return "support"
     if _cue_pattern("none_after", "end").search(clause):
         return None

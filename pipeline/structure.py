@@ -56,8 +56,10 @@ def attribution(text: str) -> tuple[str, str] | None:
 
 
 def style(label: str) -> str:
-    """The numbering style of a label; items of one style are siblings."""
-    core = label.rstrip(".)/-").strip()
+    """The numbering style of a label; items of one style are siblings ("(1)" apart from "1.")."""
+    core = label_code(label)
+    if label.startswith("("):
+        return "paren-" + ("arabic" if core.isdigit() else "letter")
     if label in ("-", "–", "—", "•"):
         return "dash"
     if label in ("+", "*"):
@@ -72,7 +74,7 @@ def style(label: str) -> str:
 
 
 def label_code(label: str) -> str:
-    return label.rstrip(".)/-").strip()
+    return label.strip("(").rstrip(".)/-").strip()
 
 
 @dataclass

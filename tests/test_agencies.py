@@ -65,6 +65,8 @@ ROLES = [
     ("Sở Tài chính, Sở Khoa học và Công nghệ", "lead", ["Sở Tài chính", "Sở Khoa học và Công nghệ"], []),
     ("Sở Nội vụ phối hợp thẩm định", "support", [], ["Sở Nội vụ"]),
     ("- Sở Nội vụ, - Sở Tài chính", "support", [], ["Sở Nội vụ", "Sở Tài chính"]),
+    ("Chủ trì: Sở Tư pháp; Phối hợp: Sở Nội vụ, Công an tỉnh", "lead",
+     ["Sở Tư pháp"], ["Sở Nội vụ", "Công an tỉnh"]),
     ("Sở Xây dựng chủ trì, phối hợp với Sở Giao thông - Vận tải", "lead",
      ["Sở Xây dựng"], ["Sở Giao thông vận tải"]),
     # an agency leading one part of the work is only a lead

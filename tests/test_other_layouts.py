@@ -167,3 +167,21 @@ def test_lettered_parts_and_separate_attribution_lines(tmp_path):
     duties = [t for t in tasks.values() if t.part == "implementation"]
     assert [(d.lead, [x.recurrence for x in d.deadlines]) for d in duties] == \
         [(["Sở Nông nghiệp và Môi trường"], ["P3M"])]
+
+
+def test_parenthesised_labels(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text("\n\n".join([
+        "KẾ HOẠCH", "Thực hiện chương trình mục tiêu năm 2026",
+        "II. NHIỆM VỤ",
+        "1. Sở Y tế chủ trì, phối hợp với Sở Tài chính:",
+        "(1) Nâng cấp trạm y tế xã; hoàn thành trong năm 2026.",
+        "(2) Đào tạo nhân lực y tế cơ sở.",
+        "2. Sở Giáo dục và Đào tạo: Sửa chữa trường học trước tháng 9/2026.",
+    ]), encoding="utf-8")
+    tasks = [(t.code, t.lead, t.support, [d.value for d in t.deadlines]) for t in process(path).tasks]
+    assert tasks == [
+        ("II.1.1", ["Sở Y tế"], ["Sở Tài chính"], ["2026"]),
+        ("II.1.2", ["Sở Y tế"], ["Sở Tài chính"], []),
+        ("II.2", ["Sở Giáo dục và Đào tạo"], [], ["2026-09"]),
+    ]
