@@ -291,6 +291,8 @@ def find_source(engine: Engine, sha256: str) -> dict | None:
 
 
 def _transient(exc: Exception) -> bool:
+    if getattr(exc, "connection_invalidated", False):   # connection lost: a new one may do
+        return True
     msg = str(exc).lower()
     if isinstance(exc, IntegrityError):   # a racing insert of the same row: retry sees it
         return "unique" in msg or getattr(exc.orig, "sqlstate", None) == "23505"
@@ -307,7 +309,8 @@ def load(engine: Engine, document: Document, plan: Plan, *, trigger: str = "cli"
     version → "new_source" (one more source file). Different tasks → "new_version": the new
     version becomes current, the old one is kept, task_change rows are written. On any error
     the transaction rolls back, a "failed" run is recorded with the cause, and the exception
-    is re-raised. Retries on SQLite "database is locked" and PostgreSQL deadlocks.
+    is re-raised. Retries on SQLite "database is locked", PostgreSQL deadlocks and a lost
+    connection (the load is then redone from the start on a new connection).
     """
     started = started or _now()
     for attempt in range(ATTEMPTS):
