@@ -26,8 +26,20 @@ from store_fixtures import db_url, pg_admin  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
-sys.path.insert(0, str(ROOT / "bench"))
-from corpus import text_variant  # noqa: E402
+
+
+def _corpus():
+    """bench/corpus.py (the benchmark's plan generator), loaded from its file."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "bench" / "corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_corpus"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+corpus = _corpus()
+text_variant = corpus.text_variant
 
 SAMPLE = {fmt: sorted((RAW / fmt).glob(f"*.{fmt}")) for fmt in ("docx", "pdf", "txt")}
 
