@@ -47,7 +47,10 @@ def read_pdf(path: str | Path) -> Document:
     n_pages = _check(path)
     try:
         with pdfplumber.open(path) as pdf:
-            pages = [_read_page(page) for page in pdf.pages]
+            pages = []
+            for page in pdf.pages:
+                pages.append(_read_page(page))
+                page.close()   # drop its parsed objects: memory stays that of one page
     except ExtractionError:
         raise
     except Exception as e:  # pdfminer raises many types on damaged files
