@@ -7,7 +7,8 @@ the in-process path runs, plus Prefect's retries, caching, concurrency and run h
 * database stages retry transient errors (a locked SQLite file, a dropped connection);
 * extract and find are cached on the file's SHA-256 and the parser's code version, so a file
   already parsed (into any database) is not parsed again;
-* `ingest_folder` runs files concurrently (threads by default, processes on request).
+* `ingest_folder` runs files concurrently with the task runner named by PLANS_TASK_RUNNER
+  (or `run_folder(runner=…)`): threads (default), processes, or Dask (prefect-dask).
 """
 from __future__ import annotations
 
@@ -36,6 +37,42 @@ def transient(task, task_run, state) -> bool:
     if isinstance(error, (sa.OperationalError, sa.InterfaceError, sa.TimeoutError)):
         return True
     return isinstance(error, sa.DBAPIError) and error.connection_invalidated
+
+
+def quiet() -> None:
+    """No Prefect log lines on this process's console (the run history keeps them all).
+
+    Prefect's console handler sits on the root logger, where libraries also add their own
+    (underthesea calls logging.basicConfig): stop Prefect's records before they get there.
+    """
+    logging.getLogger("prefect").propagate = False
+
+
+def task_runner(name: str | None = None, workers: int = WORKERS, console_log: bool = True):
+    """The folder flow's concurrency, chosen by name (default: $PLANS_TASK_RUNNER, else threads).
+
+    "threads": files in a thread pool (parsing holds the GIL: little gain on CPU, fine for I/O);
+    "processes": a process pool on this machine; "dask": a local Dask cluster of `workers`
+    processes; "dask://HOST:8786": the Dask scheduler at that address, whose workers may be on
+    other machines. Dask needs `pip install prefect-dask` and, for processes to report their
+    task runs, a Prefect server (PREFECT_API_URL).
+    """
+    name = name or os.environ.get("PLANS_TASK_RUNNER") or "threads"
+    if name == "threads":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if name == "processes":
+        return ProcessPoolTaskRunner(max_workers=workers,
+                                     initializer=None if console_log else quiet)
+    if name == "dask" or name.startswith("dask://"):
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:
+            raise RuntimeError(f"task runner {name!r} needs prefect-dask: pip install prefect-dask")
+        if name == "dask":
+            return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1})
+        return DaskTaskRunner(address="tcp://" + name.removeprefix("dask://"))
+    raise ValueError(f"unknown task runner {name!r}: use threads, processes, dask or "
+                     "dask://HOST:PORT")
 
 
 def _extract_key(context, parameters) -> str:
@@ -85,7 +122,7 @@ def ingest_file(path: str, db: str | None = None, trigger: str = "flow",
     return out
 
 
-@flow(name="ingest-folder", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS))
+@flow(name="ingest-folder", task_runner=task_runner())
 def ingest_folder(paths: list[str], db: str | None = None, trigger: str = "flow",
                   force: bool = False) -> steps.Summary:
     """Ingest files, folders and globs concurrently; bad files are reported, not fatal.
@@ -128,23 +165,16 @@ def ingest_folder(paths: list[str], db: str | None = None, trigger: str = "flow"
     return summary
 
 
-def quiet() -> None:
-    """No Prefect log lines on this process's console (the run history keeps them all).
-
-    Prefect's console handler sits on the root logger, where libraries also add their own
-    (underthesea calls logging.basicConfig): stop Prefect's records before they get there.
-    """
-    logging.getLogger("prefect").propagate = False
-
-
 def run_folder(paths: list[str], db: str | None = None, *, trigger: str = "flow",
-               force: bool = False, workers: int = WORKERS, processes: bool = False,
+               force: bool = False, workers: int = WORKERS, runner: str | None = None,
                console_log: bool = True) -> steps.Summary:
-    """Run ingest_folder with the chosen concurrency: threads (default) or processes.
+    """Run ingest_folder with the named task runner (see task_runner) and `workers`.
     console_log=False keeps Prefect's log lines off the console (see quiet)."""
     if not console_log:
         quiet()
-    runner = (ProcessPoolTaskRunner(max_workers=workers,
-                                    initializer=None if console_log else quiet)
-              if processes else ThreadPoolTaskRunner(max_workers=workers))
-    return ingest_folder.with_options(task_runner=runner)(paths, db, trigger, force)
+    chosen = task_runner(runner, workers, console_log)
+    if type(chosen).__name__ == "DaskTaskRunner" and not os.environ.get("PREFECT_API_URL"):
+        raise RuntimeError("the Dask task runner needs a Prefect server, or each Dask worker "
+                           "starts a temporary one: run `prefect server start` and set "
+                           "PREFECT_API_URL=http://HOST:4200/api")
+    return ingest_folder.with_options(task_runner=chosen)(paths, db, trigger, force)

@@ -153,8 +153,10 @@ def ingest(
              "one. The flow uses the Prefect server at PREFECT_API_URL if set, else starts a "
              "temporary one (~10-15 s). Both run the same steps.")] = None,
     workers: Annotated[int, typer.Option(help="Files ingested at once by the flow.")] = 4,
-    processes: Annotated[bool, typer.Option(
-        "--processes", help="Flow: parse in worker processes instead of threads.")] = False,
+    runner: Annotated[Optional[str], typer.Option(
+        metavar="NAME", show_default=False,
+        help="Flow concurrency: threads, processes, dask (local cluster) or dask://HOST:8786 "
+             "(needs prefect-dask) [default: $PLANS_TASK_RUNNER, else threads].")] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Parse again even files whose bytes were loaded before.")] = False,
     debug: Debug = False,
@@ -176,7 +178,7 @@ def ingest(
             summary = None
             if use_flow(flow, files):
                 try:
-                    summary = run_flow(paths, url, workers=workers, processes=processes,
+                    summary = run_flow(paths, url, workers=workers, runner=runner,
                                        force=force, debug=debug)
                 except DatabaseError:
                     raise
@@ -195,13 +197,13 @@ def ingest(
         raise typer.Exit(1)
 
 
-def run_flow(paths, url, *, workers, processes, force, debug):
+def run_flow(paths, url, *, workers, runner, force, debug):
     # Failed files are reported below, so Prefect's own console log (the run history keeps
     # everything) is shown only with --debug. No telemetry (read when Prefect is imported).
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows import prefect_flows
     summary = prefect_flows.run_folder(paths, url, trigger="cli", force=force, workers=workers,
-                                       processes=processes, console_log=debug)
+                                       runner=runner, console_log=debug)
     where = os.environ.get("PREFECT_API_URL") or "Prefect's temporary local server"
     err.print(f"[dim]Prefect flow run {summary.run_id} ({where})[/]")
     return summary

@@ -181,3 +181,17 @@ def test_in_process_and_flow_give_the_same_outcomes(prefect, folder, tmp_path):
     flowed = prefect.ingest_folder([str(folder)], f"sqlite:///{tmp_path / 'f.db'}")
     key = [(Path(o.path).name, o.status, o.plan, o.tasks) for o in direct.outcomes]
     assert key == [(Path(o.path).name, o.status, o.plan, o.tasks) for o in flowed.outcomes]
+
+
+def test_task_runner_is_chosen_by_name(prefect, monkeypatch):
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+    assert isinstance(prefect.task_runner(), ThreadPoolTaskRunner)
+    monkeypatch.setenv("PLANS_TASK_RUNNER", "processes")
+    assert isinstance(prefect.task_runner(workers=2), ProcessPoolTaskRunner)
+    with pytest.raises(ValueError, match="unknown task runner 'gpu'"):
+        prefect.task_runner("gpu")
+    try:
+        import prefect_dask  # noqa: F401
+    except ImportError:
+        with pytest.raises(RuntimeError, match="pip install prefect-dask"):
+            prefect.task_runner("dask://scheduler:8786")
