@@ -129,12 +129,13 @@ class Bars:
         self.files: dict[str, int] = {}
 
     def __call__(self, path: str, stage: str, outcome=None) -> None:
-        p = self.progress
+        p, name = self.progress, Path(path).name
         if stage == "start":
-            self.files[path] = p.add_task(f"  {Path(path).name}", total=len(STAGES))
+            self.files[path] = p.add_task(f"  {name} [dim]{STAGES[0]}[/]", total=len(STAGES))
         elif stage in STAGES and path in self.files:
-            p.update(self.files[path], completed=STAGES.index(stage) + 1,
-                     description=f"  {Path(path).name} [dim]{stage}[/]")
+            done = STAGES.index(stage) + 1
+            doing = STAGES[done] if done < len(STAGES) else ""
+            p.update(self.files[path], completed=done, description=f"  {name} [dim]{doing}[/]")
         elif stage == "done":
             if path in self.files:
                 p.remove_task(self.files.pop(path))

@@ -164,7 +164,7 @@ tr.flag td{background:#fff6e0}
 td.code{white-space:nowrap;font-family:monospace} td.src{white-space:nowrap;color:#555}
 .why{color:#a33;font-weight:600;margin-top:.2rem} .result{color:#555;margin-top:.2rem}
 .missing{color:#a33} .dl{margin-bottom:.3rem} .dl q{display:block}
-.norm{display:block;font-family:monospace;color:#245}
+.norm{display:block;color:#245;font-size:.92em;font-style:italic}
 table.tasks td:nth-child(3),table.tasks td:nth-child(4){min-width:9rem}
 table.tasks td:nth-child(5){min-width:12rem}
 body:has(#only-flagged:checked) tr.task:not(.flag),
