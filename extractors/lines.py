@@ -52,10 +52,11 @@ def starts_lower(text: str) -> bool:
     return first.islower() or (first.isdigit() and split_label(text)[0] is None)
 
 
-def continues(previous: str, line: str, gap: bool, full: bool) -> bool:
+def continues(previous: str, line: str, gap: bool, full: bool, hard_break: bool = False) -> bool:
     """Whether `line` continues the paragraph ending in `previous` (a wrapped line).
 
-    `gap`: blank lines stand between them; `full`: the previous line ran to the wrap width.
+    `gap`: blank lines stand between them; `full`: the previous line ran to the wrap width;
+    `hard_break`: the previous line ended in two spaces (a Markdown line break).
     A label always starts a new paragraph; a lower-case start always continues; otherwise a
     line continues only when no blank line separates them, neither is set in capitals, and
     the previous line ran to the margin (a short line is a heading or a paragraph's end).
@@ -64,7 +65,7 @@ def continues(previous: str, line: str, gap: bool, full: bool) -> bool:
         return False
     if starts_lower(line) and not is_caps_line(previous):
         return True
-    if gap or is_caps_line(previous) or is_caps_line(line):
+    if gap or hard_break or is_caps_line(previous) or is_caps_line(line):
         return False
     return full
 
@@ -82,19 +83,19 @@ def join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
     `lines` are (line number, text) in order; blank lines mark possible paragraph gaps.
     """
-    cleaned = [(number, clean(raw)) for number, raw in lines]
-    width = wrap_width([len(text) for _, text in cleaned if text])
+    cleaned = [(number, clean(raw), raw.endswith("  ")) for number, raw in lines]
+    width = wrap_width([len(text) for _, text, _ in cleaned if text])
     paragraphs: list[tuple[int, str]] = []
-    gap, previous = True, ""
-    for number, line in cleaned:
+    gap, previous, hard_break = True, "", False
+    for number, line, breaks in cleaned:
         if not line:
             gap = True
             continue
         full = len(previous) >= 0.8 * width
-        if paragraphs and continues(previous, line, gap, full):
+        if paragraphs and continues(previous, line, gap, full, hard_break):
             start, text = paragraphs[-1]
             paragraphs[-1] = (start, f"{text} {line}")
         else:
             paragraphs.append((number, line))
-        gap, previous = False, line
+        gap, previous, hard_break = False, line, breaks
     return paragraphs
