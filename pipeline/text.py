@@ -1,13 +1,17 @@
 """Vietnamese text normalization shared by the matchers."""
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from functools import cache
 
-from underthesea.pipeline.text_normalize import token_normalize
+_handlers = list(logging.root.handlers)
+from underthesea.pipeline.text_normalize import token_normalize  # noqa: E402
 
-from pipeline.resources import rows
+logging.root.handlers[:] = _handlers   # underthesea calls logging.basicConfig on import
+
+from pipeline.resources import rows  # noqa: E402
 
 WORD = re.compile(r"\w+")
 
