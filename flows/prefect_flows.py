@@ -90,9 +90,10 @@ TASKS = SimpleNamespace(
     fingerprint=task(steps.fingerprint, name="fingerprint", cache_policy=NO_CACHE,
                      task_run_name="fingerprint {path}"),
     seen=task(steps.seen, name="already-loaded", **_db),
+    # parses are cached on disk, not kept in memory: a folder run's memory stays flat in N
     extract=task(steps.extract, name="extract", cache_key_fn=_extract_key,
-                 task_run_name="extract {path}"),
-    find=task(steps.find, name="find-tasks", cache_key_fn=_find_key),
+                 task_run_name="extract {path}", cache_result_in_memory=False),
+    find=task(steps.find, name="find-tasks", cache_key_fn=_find_key, cache_result_in_memory=False),
     load=task(steps.load, name="load", **_db),
     record=task(steps.record, name="record-run", **_db),
 )
@@ -105,7 +106,8 @@ def _stages(force: bool) -> SimpleNamespace:
                               "find": TASKS.find.with_options(refresh_cache=True)})
 
 
-@task(name="ingest-file", cache_policy=NO_CACHE, task_run_name="ingest {path}")
+@task(name="ingest-file", cache_policy=NO_CACHE, task_run_name="ingest {path}",
+      cache_result_in_memory=False)
 def ingest_one(path: str, db: str, trigger: str, force: bool) -> steps.Outcome:
     return steps.ingest_file(path, db, trigger=trigger, force=force, stages=_stages(force))
 
@@ -142,9 +144,11 @@ def ingest_folder(paths: list[str], db: str | None = None, trigger: str = "flow"
         # a temporary Prefect server of its own (~10 s each): point them at this run's server.
         os.environ["PREFECT_API_URL"] = str(context.client.api_url).rstrip("/")
     try:
-        futures = ingest_one.map(files, db=unmapped(db), trigger=unmapped(trigger),
-                                 force=unmapped(force))
-        outcomes = {}
+        # unchanged files are skipped by plain calls: no task runs, so re-ingestion stays cheap
+        outcomes = {} if force else {f: o for f in files if (o := steps.skip_if_loaded(f, db, trigger))}
+        todo = [f for f in files if f not in outcomes]
+        futures = ingest_one.map(todo, db=unmapped(db), trigger=unmapped(trigger),
+                                 force=unmapped(force)) if todo else []
         for future in as_completed(futures):
             out = future.result()
             outcomes[out.path] = out

@@ -166,6 +166,35 @@ def label(plan_key: str, source_path: str) -> str:
     return Path(source_path).stem if number.startswith(("t:", "doc:")) else number
 
 
+def skip(path: str, db: str, sha: str, known: dict, trigger: str, started: datetime,
+         stages=PLAIN) -> Outcome:
+    """Record a file whose bytes were loaded before as skipped, without reading it."""
+    stages.record(db, path=path, sha256=sha, status=SKIPPED, trigger=trigger, started=started,
+                  plan_id=known["plan_id"], version_id=known["version_id"],
+                  counts={"tasks": known["task_count"]})
+    return Outcome(path, SKIPPED, plan=label(known["plan_key"], known["path"]),
+                   plan_id=known["plan_id"], version=known["version"],
+                   tasks=known["task_count"], sha256=sha)
+
+
+def skip_if_loaded(path: str, db: str, trigger: str) -> Outcome | None:
+    """The skipped outcome of a file loaded before, by plain calls (no Prefect task runs);
+    None when it must be ingested, or when checking failed (the ingest then reports why)."""
+    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    try:
+        sha = fingerprint(path)
+        known = seen(db, sha)
+        if not known:
+            return None
+        notify(path, "start")
+        out = skip(path, db, sha, known, trigger, started)
+    except Exception:  # noqa: BLE001 — the file's own ingest reports the cause
+        return None
+    out.seconds = time.perf_counter() - t0
+    notify(path, "done", out)
+    return out
+
+
 def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False,
                 stages=PLAIN) -> Outcome:
     """Run the stages for one file and record the outcome; never raises for a bad file.
@@ -183,12 +212,7 @@ def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False
         notify(path, "fingerprint")
         known = None if force else stages.seen(db, sha)
         if known:
-            stages.record(db, path=path, sha256=sha, status=SKIPPED, trigger=trigger,
-                          started=started, plan_id=known["plan_id"],
-                          version_id=known["version_id"], counts={"tasks": known["task_count"]})
-            out = Outcome(path, SKIPPED, plan=label(known["plan_key"], known["path"]),
-                          plan_id=known["plan_id"],
-                          version=known["version"], tasks=known["task_count"], sha256=sha)
+            out = skip(path, db, sha, known, trigger, started, stages)
         else:
             stage = "extract"
             # A parse cached by Prefect may come from a copy of these bytes under another
