@@ -108,8 +108,10 @@ def _stages(force: bool) -> SimpleNamespace:
 
 @task(name="ingest-file", cache_policy=NO_CACHE, task_run_name="ingest {path}",
       cache_result_in_memory=False)
-def ingest_one(path: str, db: str, trigger: str, force: bool) -> steps.Outcome:
-    return steps.ingest_file(path, db, trigger=trigger, force=force, stages=_stages(force))
+def ingest_one(path: str, db: str, trigger: str, force: bool,
+               sha256: str | None = None) -> steps.Outcome:
+    return steps.ingest_file(path, db, trigger=trigger, force=force, stages=_stages(force),
+                             sha256=sha256)
 
 
 @flow(name="ingest-file")
@@ -144,11 +146,14 @@ def ingest_folder(paths: list[str], db: str | None = None, trigger: str = "flow"
         # a temporary Prefect server of its own (~10 s each): point them at this run's server.
         os.environ["PREFECT_API_URL"] = str(context.client.api_url).rstrip("/")
     try:
-        # unchanged files are skipped by plain calls: no task runs, so re-ingestion stays cheap
-        outcomes = {} if force else {f: o for f in files if (o := steps.skip_if_loaded(f, db, trigger))}
+        # files are fingerprinted and unchanged ones skipped by plain calls, not task runs:
+        # re-ingestion stays cheap, and new files go on with their SHA-256 already known
+        checked = {} if force else {f: steps.check_loaded(f, db, trigger) for f in files}
+        outcomes = {f: out for f, (_, out) in checked.items() if out}
         todo = [f for f in files if f not in outcomes]
         futures = ingest_one.map(todo, db=unmapped(db), trigger=unmapped(trigger),
-                                 force=unmapped(force)) if todo else []
+                                 force=unmapped(force),
+                                 sha256=[checked.get(f, (None, None))[0] for f in todo]) if todo else []
         for future in as_completed(futures):
             out = future.result()
             outcomes[out.path] = out

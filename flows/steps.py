@@ -177,30 +177,33 @@ def skip(path: str, db: str, sha: str, known: dict, trigger: str, started: datet
                    tasks=known["task_count"], sha256=sha)
 
 
-def skip_if_loaded(path: str, db: str, trigger: str) -> Outcome | None:
-    """The skipped outcome of a file loaded before, by plain calls (no Prefect task runs);
-    None when it must be ingested, or when checking failed (the ingest then reports why)."""
+def check_loaded(path: str, db: str, trigger: str) -> tuple[str | None, Outcome | None]:
+    """(SHA-256, skipped outcome) by plain calls, no Prefect task runs: the outcome is set
+    when the bytes were loaded before. (None, None) when checking failed: the file's own
+    ingest then reports why."""
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     try:
         sha = fingerprint(path)
         known = seen(db, sha)
         if not known:
-            return None
+            return sha, None
         notify(path, "start")
         out = skip(path, db, sha, known, trigger, started)
     except Exception:  # noqa: BLE001 — the file's own ingest reports the cause
-        return None
+        return None, None
     out.seconds = time.perf_counter() - t0
     notify(path, "done", out)
-    return out
+    return sha, out
 
 
 def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False,
-                stages=PLAIN) -> Outcome:
+                stages=PLAIN, sha256: str | None = None) -> Outcome:
     """Run the stages for one file and record the outcome; never raises for a bad file.
 
     A file whose bytes were loaded before is recorded as skipped without being read
     (unless force). Any exception becomes a failed outcome recorded in the runs table.
+    `sha256`: the file was fingerprinted and found new already (check_loaded); the store
+    still reports "unchanged" if another process loaded the same bytes meanwhile.
     """
     path = str(path)
     started = datetime.now(timezone.utc)
@@ -208,9 +211,9 @@ def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False
     sha, stage = None, "fingerprint"
     notify(path, "start")
     try:
-        sha = stages.fingerprint(path)
+        sha = sha256 or stages.fingerprint(path)
         notify(path, "fingerprint")
-        known = None if force else stages.seen(db, sha)
+        known = None if force or sha256 else stages.seen(db, sha)
         if known:
             out = skip(path, db, sha, known, trigger, started, stages)
         else:
