@@ -17,6 +17,7 @@ demo: setup                  ## load the sample plans into data/processed/plans.
 test: setup                  ## the whole test suite (SQLite and the local PostgreSQL)
 	$(BIN)/python -m pytest -q
 
-bench: setup                 ## speed figures: extraction, Prefect overhead
+bench: setup                 ## speed figures: extraction, Prefect overhead, scale (N = 10, 100 plans)
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/flows.py
+	$(BIN)/python bench/scale.py
