@@ -9,8 +9,9 @@ from pathlib import Path
 from pipeline.agencies import find_roles, only_agencies, unique
 from pipeline.deadlines import dedupe, find_in_prose, parse_cell
 from pipeline.metadata import find_meta
-from pipeline.structure import (Node, Part, build_tree, code_of, fold_words, is_title, leaves,
+from pipeline.structure import (Node, Part, build_tree, code_of, is_title, leaves,
                                 number_paragraphs, split_parts)
+from pipeline.text import fold_words
 from pipeline.tables import classify_rows, read_header
 from schemas.document import Document, ExtractionError
 from schemas.plan import Plan, Task
@@ -31,7 +32,7 @@ def process(path: str | Path) -> Plan:
 def find_plan(document: Document) -> Plan:
     """The plan's metadata and tasks; raises ExtractionError when the document has no task
     (a letter, a report, a plan whose layout is not understood): nothing to load."""
-    _, parts = split_parts(document.blocks)
+    parts = split_parts(document.blocks)
     meta = find_meta(document.blocks)
     aliases: dict[str, set[str]] = {}
     table_tasks = [t for part in parts if part.kind in TABLE_PARTS for t in table_tasks_of(part, aliases)]
@@ -107,7 +108,7 @@ def table_tasks_of(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
             lead2, support2 = find_roles(columns.cell(r.row, "support"), "support", aliases)
             lead = unique(lead + lead2)
             support = [s for s in unique(support + support2) if s not in lead]
-            page = block.row_pages[block.rows.index(r.row)] if block.row_pages else block.page
+            page = block.row_pages[r.index] if block.row_pages else block.page
             tasks.append(Task(
                 part="implementation" if part.kind == "implementation" else "tasks",
                 code=code, text=clean_cell(task_text), group=task_group,
@@ -137,7 +138,7 @@ def prose_task(leaf: Node, part: Part, aliases: dict[str, set[str]]) -> Task:
     """A leaf item as a task: its text (a title item's body, an agency or title prefix split
     off), its own or inherited agencies, its deadlines and the heading it sits under."""
     text, title = leaf.text, None
-    body = [b for b in leaf.body]
+    body = leaf.body
     if body:
         if is_title(leaf.text) and not only_agencies(leaf.text):
             title, text = leaf.text.rstrip(" :"), " ".join(body)

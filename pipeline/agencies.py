@@ -15,7 +15,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from pipeline.resources import rows, words
-from pipeline.text import fold, normalize
+from pipeline.text import fold, normalize, tone_normalize
 
 ROLELESS = {"vague", "overseer"}
 HEADS = ("Sở", "Ban", "Trung tâm", "Báo", "Đài", "Cục", "Chi cục", "Viện", "Trường", "Bệnh viện",
@@ -184,6 +184,11 @@ def _special(effect: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{c})" for c in _cues()[effect]), re.I)
 
 
+def is_boilerplate(text: str) -> bool:
+    """Closing boilerplate ("Trong quá trình thực hiện, nếu có khó khăn, vướng mắc …")."""
+    return bool(_special("boilerplate").search(tone_normalize(text)))
+
+
 SEPARATOR = re.compile(r"^(?:\s|,|;|\bvà\b|\bcùng\b|\bcác\b|\bvới\b(?=\s*$)|\(|\))*$", re.I)
 BOUNDARY = re.compile(r"[.;:!?\n]|^\s*-\s|\bnếu\b")
 NOT_VERBS = {"trong", "ngoai", "thuoc", "cua", "tai", "va", "voi", "cho", "ve", "theo", "tren", "cac",
@@ -250,7 +255,7 @@ def find_roles(text: str, default: str | None = None,
                 aliases.setdefault(m.agencies[0].name, set()).add(m.raw)
     lead: list[str] = []
     support: list[str] = []
-    if _special("boilerplate").search(form):
+    if is_boilerplate(form):
         for m in mentions:
             if not m.roleless:
                 lead.extend(a.name for a in m.agencies if a.kind not in ROLELESS)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from extractors.lines import starts_lower
-from pipeline.agencies import find_roles, only_agencies
+from pipeline.agencies import find_roles, is_boilerplate, only_agencies
 from pipeline.resources import rows, words
-from pipeline.text import fold, tone_normalize
+from pipeline.text import tone_normalize
 from schemas.document import Block
 
 TERMINAL = re.compile(r"[.;!?…]['\"”’)]*\s*$")
@@ -152,9 +152,9 @@ def part_label(block: Block) -> str | None:
     return m.group("label").upper() if m and not block.label else None
 
 
-def split_parts(blocks: list[Block]) -> tuple[list[Block], list[Part]]:
-    """(header blocks, parts in order). Tables stay in the part they stand in."""
-    header: list[Block] = []
+def split_parts(blocks: list[Block]) -> list[Part]:
+    """The parts in order; blocks before the first heading (the header) belong to none.
+    Tables stay in the part they stand in."""
     parts: list[Part] = []
     for block in mend(blocks):
         if block.kind != "table" and is_heading(block):
@@ -170,8 +170,9 @@ def split_parts(blocks: list[Block]) -> tuple[list[Block], list[Part]]:
         if block.kind == "paragraph" and not block.label and section_of(block.text) == "recipients":
             parts.append(Part("recipients", None, Node(None, block.text, "root", block)))
             continue
-        (parts[-1].blocks if parts else header).append(block)
-    return header, parts
+        if parts:
+            parts[-1].blocks.append(block)
+    return parts
 
 
 def build_tree(part: Part) -> Node:
@@ -194,8 +195,9 @@ def build_tree(part: Part) -> Node:
             continue
         last_attribution = None
         label = block.label
-        if not label and block.ocr and OCR_LETTER.match(text):
-            label, text = OCR_LETTER.match(text).group(1).lower() + ")", OCR_LETTER.match(text).group(2)
+        misread = OCR_LETTER.match(text) if not label and block.ocr else None
+        if misread:
+            label, text = misread.group(1).lower() + ")", misread.group(2)
         if not label:
             add_paragraph(stack, text)
             continue
@@ -249,7 +251,7 @@ def add_paragraph(stack: list[Node], text: str) -> None:
         top.since_attribution = 0
         return
     root = stack[0]
-    if _boilerplate(text) and root.children:
+    if is_boilerplate(text) and root.children:
         # closing boilerplate after the numbered duties is one more duty of the part
         number = sum(1 for c in root.children if c.style == "arabic") + 1
         node = Node(f"{number}.", text, "arabic", None, root)
@@ -263,11 +265,6 @@ def add_paragraph(stack: list[Node], text: str) -> None:
 def _names_agencies(text: str) -> bool:
     lead, _ = find_roles(text)
     return bool(lead) and len(text) < 200
-
-
-def _boilerplate(text: str) -> bool:
-    return bool(re.search("|".join(cue for cue, e in rows("roles.tsv") if e == "boilerplate"),
-                          tone_normalize(text), re.I))
 
 
 def number_paragraphs(root: Node) -> None:
@@ -306,7 +303,3 @@ def code_of(node: Node, root_label: str | None) -> str:
         else:
             parts.append(code)
     return ".".join(parts)
-
-
-def fold_words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", fold(text))

@@ -67,6 +67,7 @@ class TableRow:
     kind: str                     # "group", "intro", "task"
     number: str                   # printed number ("1", "2.1", "I", "-")
     row: list[str]
+    index: int                    # position in the table, header rows included
 
 
 def classify_rows(table: list[list[str]], columns: Columns) -> list[TableRow]:
@@ -87,15 +88,15 @@ def classify_rows(table: list[list[str]], columns: Columns) -> list[TableRow]:
         if ROMAN.match(number) or (not any(others) and (len(filled) == 1)):
             text = task_text or filled[0]
             label = re.match(r"^\s*(\d+(?:\.\d+)*)\.?\s+", text)
-            out.append(TableRow("group", number or (label.group(1) if label else ""), row))
+            out.append(TableRow("group", number or (label.group(1) if label else ""), row, columns.header_rows + i))
             continue
         nxt = body[i + 1] if i + 1 < len(body) else None
         next_number = nxt[number_col].strip() if nxt and number_col is not None and number_col < len(nxt) else ""
         introduces = NUMBER.match(number) and DASH.match(next_number)
         if introduces and (not columns.cell(row, "lead") or task_text.rstrip().endswith(":")):
-            out.append(TableRow("intro", number.rstrip("."), row))   # "45 | … về:" then "-" rows
+            out.append(TableRow("intro", number.rstrip("."), row, columns.header_rows + i))   # "45 | … về:" then "-" rows
             continue
-        out.append(TableRow("task", number.rstrip("."), row))
+        out.append(TableRow("task", number.rstrip("."), row, columns.header_rows + i))
     return out
 
 

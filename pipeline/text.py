@@ -47,6 +47,11 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def fold_words(text: str) -> list[str]:
+    """The words of `text`, folded (for token-overlap similarity)."""
+    return re.findall(r"[a-z0-9]+", fold(text))
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics (đ → d): for forgiving comparisons."""
     text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
