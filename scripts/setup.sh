@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up a fresh machine: system packages (Tesseract with its Vietnamese model for scanned
-# PDFs, Chromium for the review-page test), PostgreSQL running if installed, and the Python
+# PDFs, LibreOffice Writer for Word 97-2003 .doc files, Chromium for the review-page test), PostgreSQL running if installed, and the Python
 # package with its dependencies in .venv/. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,12 +8,13 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie \
   || missing+=(tesseract-ocr tesseract-ocr-vie)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
     echo "setup: please install ${missing[*]} (Debian/Ubuntu: sudo apt-get install ${missing[*]})" >&2
   fi
