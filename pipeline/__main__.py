@@ -4,6 +4,7 @@ import json
 import sys
 
 from pipeline import process
+from schemas.document import ExtractionError
 
 
 def main() -> None:
@@ -12,9 +13,17 @@ def main() -> None:
     parser.add_argument("-o", "--output", help="JSON Lines file (default: standard output)")
     args = parser.parse_args()
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    failed = 0
     for path in args.files:
-        for record in process(path).to_records():
+        try:
+            records = process(path).to_records()
+        except ExtractionError as exc:       # report the file and go on with the others
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
