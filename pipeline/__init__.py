@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.agencies import find_roles, only_agencies, unique
@@ -18,6 +19,7 @@ from schemas.plan import Plan, Task
 
 TASK_PARTS = {"tasks", "implementation"}
 TABLE_PARTS = {"tasks", "implementation", "appendix", "other"}
+DUTY_PARTS = {"duties"}      # funding, reporting: their duties that name an agency are tasks
 NO_TASKS = ("no tasks found: not a plan, or a layout not understood (no task section, task "
             "table or duty assigned to an agency)")
 POINTS = re.compile(r"tại\s+(?:các\s+)?điểm\s+([a-zđ](?:\s*(?:,|và)\s*[a-zđ])*)\b", re.I)
@@ -40,6 +42,8 @@ def find_plan(document: Document) -> Plan:
     for part in parts:
         if part.kind in TASK_PARTS:
             prose.extend(prose_tasks(part, aliases))
+        elif part.kind in DUTY_PARTS:
+            prose.extend(duty_tasks(part, aliases))
     if table_tasks:
         prose = drop_restated(prose, table_tasks)
     tasks = [t for t in table_tasks if t.part == "tasks"] + [t for t in prose if t.part == "tasks"] \
@@ -132,6 +136,18 @@ def prose_tasks(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
             found.append((leaf, task))
     share_point_deadlines(found)
     return [t for _, t in found]
+
+
+def duty_tasks(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
+    """Implementation tasks of a funding or reporting section: the items and paragraphs that
+    give an agency work ("Đề nghị các sở, ban, ngành … khẩn trương thực hiện"); a line that
+    only names a funding source is none."""
+    root = build_tree(part)
+    for text in root.body:                     # its plain paragraphs, numbered after its items
+        root.children.append(Node(f"{len(root.children) + 1}.", text, "arabic", None, root))
+    root.body = []
+    tasks = [prose_task(leaf, part, aliases) for leaf in leaves(root)]
+    return [replace(t, part="implementation") for t in tasks if t.text and t.lead]
 
 
 def prose_task(leaf: Node, part: Part, aliases: dict[str, set[str]]) -> Task:

@@ -14,7 +14,7 @@ from functools import cache
 from extractors.lines import starts_lower
 from pipeline.agencies import find_roles, is_boilerplate, only_agencies
 from pipeline.resources import rows, words
-from pipeline.text import tone_normalize
+from pipeline.text import strip_marks, tone_normalize
 from schemas.document import Block
 
 TERMINAL = re.compile(r"[.;!?…]['\"”’)]*\s*$")
@@ -23,8 +23,10 @@ OCR_LETTER = re.compile(r"^\W{0,2}([^\W\d_])\)\s+(.*)$", re.S)   # "ø) …": a 
 
 
 @cache
-def _sections() -> tuple[tuple[str, re.Pattern], ...]:
-    return tuple((part, re.compile(rf"^\W*(?:{regex})", re.I)) for part, regex in rows("sections.tsv"))
+def _sections(marks: bool = True) -> tuple[tuple[str, re.Pattern], ...]:
+    """Heading patterns; without marks, for headings whose diacritics OCR or typing got wrong."""
+    return tuple((part, re.compile(rf"^\W*(?:{regex if marks else strip_marks(regex)})", re.I))
+                 for part, regex in rows("sections.tsv"))
 
 
 @cache
@@ -39,9 +41,10 @@ HEADING_LABEL = re.compile(r"^\s*(?:phần\s+)?(?P<label>[A-ZĐ]|[IVXLC]+)\s*[.)
 def section_of(text: str) -> str | None:
     """The part a heading opens ("II. NHIỆM VỤ …", "Phần B - TỔ CHỨC THỰC HIỆN")."""
     text = HEADING_LABEL.sub("", tone_normalize(text), count=1)
-    for part, pattern in _sections():
-        if pattern.search(text):
-            return part
+    for marks, form in ((True, text), (False, strip_marks(text))):
+        for part, pattern in _sections(marks):
+            if pattern.search(form):
+                return part
     return None
 
 
@@ -117,13 +120,17 @@ class Part:
 def is_heading(block: Block) -> bool:
     """A block that may open a part: Roman-labelled, set in capitals, bold, or a heading."""
     text = block.text
-    letters = [c for c in text if c.isalpha()]
-    caps = len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    caps = in_capitals(text)
     if block.label and style(block.label) == "roman":
         return True
     if block.label:
         return False
     return caps or block.kind == "heading" or (block.bold and len(text) < 120)
+
+
+def in_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
 def mend(blocks: list[Block]) -> list[Block]:
@@ -137,6 +144,7 @@ def mend(blocks: list[Block]) -> list[Block]:
         if (prev is not None and block.kind != "table" and prev.kind != "table" and not block.label
                 and block.text and prev.text and not TERMINAL.search(prev.text)
                 and not prev.text.rstrip().endswith(":")
+                and in_capitals(prev.text) <= in_capitals(block.text)   # not onto a heading in capitals
                 and (starts_lower(block.text) or prev.text.split()[-1] in connectors)):
             out[-1] = replace(prev, text=f"{prev.text} {block.text}")
             continue
@@ -172,6 +180,20 @@ def split_parts(blocks: list[Block]) -> list[Part]:
             continue
         if parts:
             parts[-1].blocks.append(block)
+    return _continue_task_parts(parts)
+
+
+def _continue_task_parts(parts: list[Part]) -> list[Part]:
+    """A numbered section of its own wording between the task part and the implementation
+    part ("IV. PHÁT TRIỂN … NGÀNH, LĨNH VỰC" after "III. NHIỆM VỤ") carries on the tasks."""
+    seen_tasks = False
+    for part in parts:
+        if part.kind == "implementation":
+            break
+        if part.kind == "tasks":
+            seen_tasks = True
+        elif part.kind == "other" and seen_tasks:
+            part.kind = "tasks"
     return parts
 
 

@@ -52,6 +52,13 @@ def fold_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", fold(text))
 
 
+def strip_marks(text: str) -> str:
+    """Text without diacritics (đ → d), case kept: the form OCR-damaged headings are
+    matched in ("TÓ CHỨC THỰC HIỆN" and "TỔ CHỨC THỰC HIỆN" are both "TO CHUC THUC HIEN")."""
+    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics (đ → d): for forgiving comparisons."""
     text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
