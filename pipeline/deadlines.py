@@ -12,7 +12,8 @@ from pipeline.text import expand_abbreviations, tone_normalize
 from schemas.plan import Deadline
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
-UNITS = {"ngày": "D", "tuần": "W", "tháng": "M", "năm": "Y"}
+UNITS = {"ngày": "D", "tuần": "W", "tháng": "M", "năm": "Y", "giờ": "H"}
+WEEKDAYS = {"hai": 1, "ba": 2, "tư": 3, "năm": 4, "sáu": 5, "bảy": 6}
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,18 @@ def build(rule: Rule, m: re.Match, raw: str) -> Deadline | None:
         elif kind == "year":
             d.value = f"{year:04d}"
             d.due = f"{year:04d}-12-31"
+            if g.get("from"):
+                d.start = f"{int(g['from']):04d}-01-01"
         elif kind == "start":
             d.value = f"{year:04d}" if month is None else f"{year:04d}-{month:02d}"
             d.start = date(year, month or 1, 1).isoformat()
         elif kind == "recurring":
-            d.recurrence = rule.options.get("recurrence", "P1Y")
-            if day and month:
+            d.recurrence = rule.options.get("recurrence", "P1Y") or None
+            weekday = g.get("weekday")
+            if weekday or g.get("sunday"):
+                number = 7 if g.get("sunday") else WEEKDAYS.get(weekday.lower()) or int(weekday) - 1
+                d.value = f"XXXX-WXX-{number}"
+            elif day and month:
                 date(2000, month, day)  # validates, leap year allowed
                 d.value = f"XXXX-{month:02d}-{day:02d}"
             elif month:
@@ -101,7 +108,8 @@ def build(rule: Rule, m: re.Match, raw: str) -> Deadline | None:
             elif day:
                 d.value = f"XXXX-XX-{day:02d}"
         elif kind == "relative":
-            d.value = f"P{int(g['n'])}{UNITS[g['unit'].lower()]}"
+            unit = UNITS[g["unit"].lower()]
+            d.value = f"PT{int(g['n'])}{unit}" if unit == "H" else f"P{int(g['n'])}{unit}"
             d.anchor = _clean_anchor(g.get("anchor"))
         elif kind == "event":
             d.anchor = _clean_anchor(g.get("anchor"))
@@ -129,7 +137,7 @@ def parse_item(text: str) -> Deadline | None:
 
 def split_cell(cell: str) -> list[str]:
     """A deadline cell's items: one per line or dash bullet ("- Đề án … - Các hoạt động …")."""
-    parts = re.split(r"\n+|(?:^|\s)[-–•]\s+(?=\S)", cell)
+    parts = re.split(r"\n+|(?:^|\s)[-–•]\s+(?!\d{4}\b)(?=\S)", cell)    # not "2026 - 2030"
     return [p.strip(" ;,") for p in parts if p and p.strip(" ;,.")]
 
 
@@ -181,9 +189,11 @@ def dedupe(items: list[Deadline]) -> list[Deadline]:
     """Drop repeats of the same (kind, date); a dated recurrence absorbs an undated one."""
     seen, out = set(), []
     dated = {d.recurrence for d in items if d.kind == "recurring" and d.value}
+    periods = {d.recurrence for d in items if d.kind == "recurring"} - {None}
     for d in items:
-        if d.kind == "recurring" and not d.value and d.recurrence in dated:
-            continue
+        if d.kind == "recurring" and not d.value and (d.recurrence in dated
+                                                      or d.recurrence is None and periods):
+            continue      # "định kỳ" beside "hằng tháng" adds nothing
         k = key(d)
         if k not in seen:
             seen.add(k)
