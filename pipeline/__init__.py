@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.agencies import find_roles, only_agencies, unique
+from pipeline.agencies import find_roles, local_level_in_force, only_agencies, unique
 from pipeline.deadlines import dedupe, find_in_prose, parse_cell
 from pipeline.metadata import find_meta
 from pipeline.structure import (Node, Part, build_tree, code_of, is_title, leaves,
@@ -50,6 +50,10 @@ def find_plan(document: Document) -> Plan:
         + [t for t in table_tasks + prose if t.part == "implementation"]
     if not tasks:
         raise ExtractionError(document.path, NO_TASKS)
+    for t in tasks:
+        t.lead = unique([local_level_in_force(n, meta.issued) for n in t.lead])
+        t.support = [n for n in unique([local_level_in_force(n, meta.issued) for n in t.support])
+                     if n not in t.lead]
     named = {n for t in tasks for n in t.lead + t.support}
     return Plan(document=document.name, meta=meta, tasks=tasks,
                 aliases={name: sorted(raw) for name, raw in aliases.items() if name in named})

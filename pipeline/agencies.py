@@ -79,6 +79,7 @@ class Gazetteer:
         found = [Mention(sp.start_char, sp.end_char, self.entries[by_span[(sp.start, sp.end)]], sp.text)
                  for sp in spans]
         found += self._list_expansions(text, found)
+        found = self._local_collectives(text, found)
         found += self._unknown(text, found)
         found.sort(key=lambda m: m.start)
         return self._vague_tails(text, found)
@@ -111,6 +112,22 @@ class Gazetteer:
         for exp in out:
             found[:] = [f for f in found if not (exp.start <= f.start and f.end <= exp.end)]
         return out
+
+    def _local_collectives(self, text: str, found: list[Mention]) -> list[Mention]:
+        """"UBND các xã, phường", "Ủy ban nhân dân các huyện, thị xã và thành phố": the
+        collective of the units' level (patterns/local_levels.tsv); it replaces shorter
+        gazetteer matches inside it."""
+        units, names = local_levels()[:2]
+        for m in local_pattern().finditer(text):
+            words = [u.lower() for u in re.findall("|".join(map(re.escape, units)), m.group("units"), re.I)]
+            if not m.group("q") and len(words) < 2:
+                continue         # "Ủy ban nhân dân thành phố": the issuing city, not a collective
+            level = "district" if any(units[w] == "district" for w in words) else "commune"
+            found = [f for f in found if not (m.start() <= f.start and f.end <= m.end())]
+            if self._covered(found, m.start(), m.end()):
+                continue
+            found.append(Mention(m.start(), m.end(), (Agency(names[level], "collective"),), m.group()))
+        return found
 
     def _longest_prefix(self, text: str, pos: int, prefix: str) -> tuple[Agency, int] | None:
         rest = text[pos:pos + 80]
@@ -156,6 +173,39 @@ class Gazetteer:
                 m.end += tail.end()
                 m.agencies = (Agency("Các cơ quan, đơn vị liên quan", "vague"),)
         return found
+
+
+@cache
+def local_levels() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str]]]:
+    """(unit word → level, level → canonical collective, [(date, from level, to level)])."""
+    units, names, merged = {}, {}, []
+    for kind, *cells in rows("local_levels.tsv"):
+        if kind == "unit":
+            units[cells[0]] = cells[1]
+        elif kind == "level":
+            names[cells[0]] = cells[1]
+        elif kind == "merged":
+            merged.append(tuple(cells))
+        else:
+            raise ValueError(f"local_levels.tsv: unknown row kind {kind!r}")
+    return units, names, merged
+
+
+@cache
+def local_pattern() -> re.Pattern:
+    unit = "|".join(sorted(map(re.escape, local_levels()[0]), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:Ủy ban nhân dân|chính quyền)\s+(?:(?P<q>các|cấp)\s+)?"
+                      rf"(?P<units>(?:{unit})(?:\s*(?:,|/|-|và)?\s*(?:các\s+|cấp\s+)?(?:{unit}))*)(?!\w)", re.I)
+
+
+def local_level_in_force(name: str, issued: str | None) -> str:
+    """The collective a plan issued on `issued` means by `name`: after 1 July 2025 the
+    district level is gone, and "Ủy ban nhân dân cấp huyện" is the commune level."""
+    _, names, merged = local_levels()
+    for since, old, new in merged:
+        if name == names[old] and issued and issued >= since:
+            return names[new]
+    return name
 
 
 @cache
