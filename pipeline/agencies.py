@@ -14,13 +14,10 @@ import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
-from pipeline.resources import rows, words
+from pipeline.resources import lines, rows, words
 from pipeline.text import fold, normalize, tone_normalize
 
 ROLELESS = {"vague", "overseer"}
-HEADS = ("Sở", "Ban", "Trung tâm", "Báo", "Đài", "Cục", "Chi cục", "Viện", "Trường", "Bệnh viện",
-         "Quỹ", "Tổng công ty", "Công ty", "Hội", "Liên hiệp", "Liên đoàn", "Văn phòng", "Kho bạc",
-         "Ngân hàng", "Phân hiệu", "Học viện", "Bộ Chỉ huy", "Công an", "Hiệp hội", "Ủy ban")
 
 
 @dataclass(frozen=True)
@@ -63,8 +60,9 @@ class Gazetteer:
             for f in forms:
                 self.by_fold[fold(f)] = agencies
         self.stop = set(words("name_stopwords.txt"))
-        head = "|".join(sorted(map(re.escape, HEADS), key=len, reverse=True))
+        head = "|".join(sorted(map(re.escape, lines("agency_heads.txt")), key=len, reverse=True))
         self.unknown = re.compile(rf"(?<!\w)(?:{head})(?=\s+[A-ZĐÀ-Ỹ])")
+        self.head_start = re.compile(rf"(?:{head})(?!\w)")
 
     def lookup(self, name: str) -> tuple[Agency, ...] | None:
         return self.by_fold.get(fold(matching_form(name)))
@@ -148,10 +146,13 @@ class Gazetteer:
             if self._covered(found + out, m.start(), m.end()):   # not inside a name found
                 continue
             name_end, lower_run = m.end(), 0
-            for w in re.finditer(r"\s+(?:(?:và|-)\s+)?([\w']+)", text[m.end():]):
+            for w in re.finditer(r"(?:\s+(?:(?:và|-)\s+)?|,\s+(?=[A-ZĐÀ-Ỹ]))([\w']+)", text[m.end():]):
                 word = w.group(1)
                 if w.start() != name_end - m.end():
                     break
+                if w.group(0).startswith(",") and (self.head_start.match(text, m.end() + w.start(1))
+                                                   or self._covered(found, m.end() + w.start(1), m.end() + w.end(1))):
+                    break        # "Sở A, Sở B": a comma before another body ends the name
                 if word[0].isupper():
                     lower_run = 0
                 elif word.lower() in self.stop or lower_run >= 3 or w.group(0).strip().startswith(("và", "-")):

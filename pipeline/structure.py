@@ -13,7 +13,7 @@ from functools import cache
 
 from extractors.lines import starts_lower
 from pipeline.agencies import find_roles, is_boilerplate, only_agencies
-from pipeline.resources import rows, words
+from pipeline.resources import lines, rows, words
 from pipeline.text import strip_marks, tone_normalize
 from schemas.document import Block
 
@@ -51,7 +51,7 @@ def section_of(text: str) -> str | None:
 def attribution(text: str) -> tuple[str, str] | None:
     """("agencies" | "deadline" | "result", value) for a line like "Thời gian thực hiện: Thường xuyên"."""
     norm = tone_normalize(text)
-    for kind in ("support", "agencies", "deadline", "result"):
+    for kind in ("support", "agencies", "deadline", "result", "note"):
         m = _attribution(f"attribution_{kind}").match(norm)
         if m:
             return kind, text[m.end():].strip()
@@ -137,7 +137,7 @@ def mend(blocks: list[Block]) -> list[Block]:
     """Join paragraphs that a page or line break split mid-sentence ("… phối hợp với Sở
     Khoa học và" + "Công nghệ …"): the second has no label and starts in lower case, or the
     first ends without punctuation on a connector or an agency head word."""
-    connectors = set(words("connectors.txt"))
+    connectors = set(words("connectors.txt")) | {head.split()[0] for head in lines("agency_heads.txt")}
     out: list[Block] = []
     for block in blocks:
         prev = out[-1] if out else None
@@ -209,6 +209,8 @@ def build_tree(part: Part) -> Node:
         if not text:
             continue
         found = attribution(text)
+        if found and found[0] == "note":
+            continue              # "Lãnh đạo phụ trách: …": a person, not a task's field
         if found:
             last_attribution = attach_attribution(stack[-1], found)
             continue
