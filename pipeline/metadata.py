@@ -5,17 +5,19 @@ import re
 from functools import cache
 
 from pipeline.resources import lines, words
-from pipeline.text import fold, tone_normalize
+from pipeline.text import fold, strip_marks, tone_normalize
 from schemas.document import Block
 from schemas.plan import PlanMeta
 
-NUMBER = re.compile(r"\bSố\s*:?\s*(\d*)\s*/\s*(KH-[A-ZĐ]+)", re.I)
+NUMBER = re.compile(r"\bSố\s*:?\s*(\d*)\s*/\s*((?:KH|QĐ|CT|UBND|TB|HD|BC|CV)(?:-[A-ZĐ0-9]+)*)(?![\w-])")
 CAPTION_NUMBER = re.compile(r"Kế\s+hoạch\s+số\s*:?\s*(\d*)\s*/\s*(KH-[A-ZĐ]+)", re.I)
-DATE_WORDS = re.compile(r"ngày\s*(\d{0,2})\s*tháng\s*(\d{0,2})\s*năm\s*(\d{4})", re.I)
+DATE_WORDS = re.compile(r"ngày[\s_.…]*(\d{0,2})[\s_.…]*tháng[\s_.…]*(\d{0,2})[\s_.…]*năm\s*(\d{4})", re.I)
 DATE_SLASH = re.compile(r"ngày\s*(\d{0,2})\s*/\s*(\d{0,2})\s*/\s*(\d{4})", re.I)
 PLACE_DATE = re.compile(r"(?:^|\s)((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s+){0,3}[A-ZĐÀ-Ỹ][\wÀ-ỹ]*),\s*ngày\b")
 CAPTION = re.compile(r"kèm\s+theo\s+Kế\s+hoạch", re.I)
-PLAN_WORD = re.compile(r"(?:^|\s)KẾ\s*HOẠCH(?:\s+|$)")
+PLAN_WORD = re.compile(r"(?:^|\s)KE\s*HOACH(?:\s+|$)")    # matched without diacritics (OCR: "KẺ HOẠCH")
+SUBJECT = re.compile(r"^\s*V/v\s+(.+)$", re.I | re.S)          # a letter's subject line
+NAME_TAIL = re.compile(r"((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s*){2,6})$")      # "… CHỦ TỊCH Võ Tấn Đức"
 TITLE_STOP = re.compile(r"(?:^|\s)(?:Thực hiện|Căn cứ|Nhằm|Theo đề nghị|Ủy ban nhân dân tỉnh ban hành)\b")
 
 
@@ -93,7 +95,7 @@ def find_title(texts: list[str]) -> str | None:
     """The words after "KẾ HOẠCH": the rest of its line, or the next line(s), up to the
     preamble ("Thực hiện …", "Căn cứ …")."""
     for i, text in enumerate(texts[:30]):
-        m = PLAN_WORD.search(text)
+        m = PLAN_WORD.search(strip_marks(text))
         if not m:
             continue
         rest = text[m.end():].strip()
@@ -107,6 +109,10 @@ def find_title(texts: list[str]) -> str | None:
         title = re.sub(r"\s+", " ", " ".join(parts)).strip()
         stop = TITLE_STOP.search(title, 1)
         return title[:stop.start()].strip() if stop else title or None
+    for text in texts[:30]:
+        m = SUBJECT.match(text)
+        if m:
+            return re.sub(r"\s+", " ", m.group(1)).strip()
     return None
 
 
@@ -122,6 +128,8 @@ def find_signer(texts: list[str]) -> str | None:
     for text in texts:
         if re.match(r"^\s*(?:TM\.|KT\.|TL\.|CHỦ TỊCH|PHÓ CHỦ TỊCH)", text):
             signing = True
+            tail = NAME_TAIL.search(text)      # the name on the title's own line
+            name = (person_name(tail.group(1)) if tail else None) or name
             continue
         if not signing:
             continue
