@@ -68,14 +68,29 @@ def similarity(text: str, others: list[Counter]) -> float:
 
 
 def drop_restated(prose: list[Task], table_tasks: list[Task]) -> list[Task]:
-    """The task table is the task list: prose task items it repeats are dropped. When it
-    restates most of the prose part, paraphrased items go too; items it lacks stay."""
+    """The task table is the task list: prose task items it repeats are dropped. An item is
+    repeated by the table row that overlaps it most when nearly all of that row's words are
+    in it (a row restates one item); where the table restates most of a section's items, that
+    section's paraphrased items go too. Items it lacks, and sections it skips, stay."""
     table = [Counter(fold_words(t.text)) for t in table_tasks]
     items = [t for t in prose if t.part == "tasks"]
+    words = {id(t): Counter(fold_words(t.text)) for t in items}
+    restated = set()
+    for row in table:
+        size = sum(row.values())
+        best = max(items, key=lambda t: sum((words[id(t)] & row).values()), default=None)
+        if best is not None and size >= 4 and sum((words[id(best)] & row).values()) >= 0.8 * size:
+            restated.add(id(best))
     scores = {id(t): similarity(t.text, table) for t in items}
-    restated = items and sum(s >= 0.6 for s in scores.values()) >= 0.6 * len(items)
-    threshold = 0.25 if restated else 0.6
-    return [t for t in prose if t.part != "tasks" or scores[id(t)] < threshold]
+    sections: dict[str, list[Task]] = {}
+    for t in items:
+        sections.setdefault(t.code.split(".")[0], []).append(t)
+    threshold = {}
+    for section in sections.values():
+        most = sum(scores[id(t)] >= 0.6 or id(t) in restated for t in section) >= 0.6 * len(section)
+        threshold.update({id(t): 0.25 if most else 0.6 for t in section})
+    return [t for t in prose if t.part != "tasks" or
+            (scores[id(t)] < threshold[id(t)] and id(t) not in restated)]
 
 
 # --- tables -------------------------------------------------------------------------------

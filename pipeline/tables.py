@@ -83,9 +83,9 @@ def classify_rows(table: list[list[str]], columns: Columns) -> list[TableRow]:
         filled = [c for j, c in enumerate(row) if c.strip() and j != number_col]
         task_text = columns.cell(row, "task")
         others = [columns.cell(row, r) for r in ("lead", "support", "deadline", "result")]
-        if not filled:
-            continue
-        if ROMAN.match(number) or (not any(others) and (len(filled) == 1)):
+        if not filled or _repeats_header(row):
+            continue       # empty, or the header repeated before a section of rows
+        if ROMAN.match(number) or len(filled) == 1 and (not any(others) or not task_text):
             text = task_text or filled[0]
             label = re.match(r"^\s*(\d+(?:\.\d+)*)\.?\s+", text)
             out.append(TableRow("group", number or (label.group(1) if label else ""), row, columns.header_rows + i))
@@ -98,6 +98,12 @@ def classify_rows(table: list[list[str]], columns: Columns) -> list[TableRow]:
             continue
         out.append(TableRow("task", number.rstrip("."), row, columns.header_rows + i))
     return out
+
+
+def _repeats_header(row: list[str]) -> bool:
+    """The header printed again before a section of rows ("Nội dung | Đơn vị thực hiện | …")."""
+    cells = [c for c in row if c.strip()]
+    return all(len(c) < 40 for c in cells) and sum(bool(column_role(c)) for c in cells) >= 3
 
 
 def _is_column_numbering(row: list[str]) -> bool:
