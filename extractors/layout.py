@@ -130,7 +130,7 @@ def continues(prev: Line, cur: Line, frame: Frame, first: bool) -> bool:
     """
     if prev.split or cur.split or prev.ocr != cur.ocr:
         return False
-    if split_label(cur.text)[0] is not None and prev.text.rstrip()[-1:] in ".;:!?":
+    if split_label(cur.text)[0] in ("-", "–", "•", "+") and prev.text.rstrip()[-1:] in ".;:!?":
         return False      # "… mầm bệnh." then "- Hướng dẫn …": a new item, however full the line
     if prev.page == cur.page and cur.top - prev.bottom > frame.gap:
         return False
