@@ -7,6 +7,18 @@ import pytest
 from pipeline.agencies import agencies_in, find_roles, only_agencies
 
 CANONICAL = [
+    # local collectives by the grammar of their units; bodies found by their head noun and
+    # their whole name, commas included (phrasings of no sample plan)
+    ("UBND các phường xã", ["Ủy ban nhân dân cấp xã"]),
+    ("Ủy ban nhân dân các xã, phường và đặc khu", ["Ủy ban nhân dân cấp xã"]),
+    ("UBND các quận, huyện", ["Ủy ban nhân dân cấp huyện"]),
+    ("Chính quyền các xã, thị trấn", ["Ủy ban nhân dân cấp xã"]),
+    ("Phòng Kế hoạch - Tài chính", ["Phòng Kế hoạch - Tài chính"]),
+    ("Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh", ["Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh"]),
+    ("Trung tâm Y tế, Sở Y tế", ["Trung tâm Y tế", "Sở Y tế"]),
+    ("Báo và Phát thanh, Truyền hình tỉnh", ["Báo và Phát thanh, Truyền hình tỉnh"]),
+    ("Thuế tỉnh", ["Thuế tỉnh"]),
+    ("Sở Văn hóa và Thể thao", ["Sở Văn hóa và Thể thao"]),
     ("Sở Văn hoá, Thể thao và Du lịch", ["Sở Văn hóa, Thể thao và Du lịch"]),
     ("Sở Lao động - Thương binh và Xã hội", ["Sở Lao động - Thương binh và Xã hội"]),
     ("Sở Nông nghiệp và PTNT", ["Sở Nông nghiệp và Phát triển nông thôn"]),

@@ -49,6 +49,21 @@ ITEMS = [
     ("Tiến độ sẽ được cập nhật theo chủ trương của Trung ương", "event", None, None, None, None),
     ("Các nhiệm vụ cụ thể được triển khai theo KH", "event", None, None, None, None),
     ("Theo kế hoạch phân bổ kinh phí hằng năm", "event", None, None, None, None),
+    # ranges, bare years, anchored and periodic recurrences (phrasings of no sample plan)
+    ("2027 - 2029", "year", "2029", "2029-12-31", "2027-01-01", None),
+    ("Giai đoạn 2026–2028", "year", "2028", "2028-12-31", "2026-01-01", None),
+    ("2027", "year", "2027", "2027-12-31", None, None),
+    ("Năm 2027 và những năm tiếp theo", "start", "2027", None, "2027-01-01", None),
+    ("trước ngày 10 của tháng tiếp theo", "recurring", "XXXX-XX-10", None, None, "P1M"),
+    ("trước ngày 15/02 năm liền kề", "recurring", "XXXX-02-15", None, None, "P1Y"),
+    ("trước 10 giờ ngày thứ Hai hằng tuần", "recurring", "XXXX-WXX-1", None, None, "P1W"),
+    ("Báo cáo hằng tuần", "recurring", None, None, None, "P1W"),
+    ("cập nhật số liệu hàng ngày", "recurring", None, None, None, "P1D"),
+    ("họp ít nhất 1 lần/tháng", "recurring", None, None, None, "P1M"),
+    ("rà soát định kỳ theo quy định", "recurring", None, None, None, None),
+    ("trong vòng 12 giờ sau khi có chỉ đạo", "relative", "PT12H", None, None, None),
+    ("Sau 06 tháng kể từ khi Luật có hiệu lực", "relative", "P6M", None, None, None),
+    ("gửi hồ sơ trước khi họp ít nhất 07 ngày", "relative", "P7D", None, None, None),
 ]
 
 
