@@ -200,6 +200,10 @@ def prose_task(leaf: Node, part: Part, aliases: dict[str, set[str]]) -> Task:
     deadlines = find_in_prose(text)
     for value in own_or_inherited(leaf, "deadline"):
         deadlines += parse_cell(value)
+    for node in leaf.path()[-2::-1]:     # "I. Những nhiệm vụ cần triển khai ngay trong tháng 12/2025"
+        if deadlines:
+            break
+        deadlines = find_in_prose(node.text)
     results = own_or_inherited(leaf, "result")
     group = None
     if part.kind == "tasks":

@@ -61,7 +61,10 @@ class Gazetteer:
                 self.by_fold[fold(f)] = agencies
         self.stop = set(words("name_stopwords.txt"))
         head = "|".join(sorted(map(re.escape, lines("agency_heads.txt")), key=len, reverse=True))
-        self.unknown = re.compile(rf"(?<!\w)(?:{head})(?=\s+[A-ZĐÀ-Ỹ])")
+        lower = "|".join(sorted((re.escape(h) for h, *flag in rows("agency_heads.txt") if flag == ["lower"]),
+                                key=len, reverse=True))
+        self.unknown = re.compile(rf"(?<!\w)(?:(?:{head})(?=\s+[A-ZĐÀ-Ỹ])|"
+                                  rf"(?:{lower})(?=(?:\s+[a-zà-ỹđ]+){{1,2}}\s+[A-ZĐÀ-Ỹ]))")
         self.head_start = re.compile(rf"(?:{head})(?!\w)")
 
     def lookup(self, name: str) -> tuple[Agency, ...] | None:
