@@ -95,14 +95,14 @@ def notify(path: str, stage: str, outcome: Outcome | None = None) -> None:
 # -- the stages -------------------------------------------------------------------------------
 
 def database_url(db: str | None) -> str:
-    from schemas import store
+    from store import loading as store
     return db or store.default_url()
 
 
 @functools.lru_cache(maxsize=8)
 def engine(db: str):
     """One engine per database URL per process (connecting migrates the schema to head)."""
-    from schemas import store
+    from store import loading as store
     return store.connect(db)
 
 
@@ -117,7 +117,7 @@ def fingerprint(path: str) -> str:
 
 def seen(db: str, sha256: str) -> dict | None:
     """The source already loaded from these exact bytes, if any."""
-    from schemas import store
+    from store import loading as store
     return store.find_source(engine(db), sha256)
 
 
@@ -135,13 +135,13 @@ def find(document):
 
 def load(db: str, document, plan, trigger: str, started: datetime):
     """Plan → database, in one transaction; returns the store's LoadResult."""
-    from schemas import store
+    from store import loading as store
     return store.load(engine(db), document, plan, trigger=trigger, started=started)
 
 
 def record(db: str, **run) -> int:
     """Record a run the store's load did not record itself (skipped or failed)."""
-    from schemas import store
+    from store import loading as store
     return store.record_run(engine(db), **run)
 
 
@@ -282,7 +282,7 @@ def removed(db: str, inputs: list[str]) -> list[str]:
         return []
     from sqlalchemy import select
 
-    from schemas.tables import SourceFile
+    from store.db_tables import SourceFile
     with engine(db).connect() as conn:
         paths = sorted(set(conn.execute(select(SourceFile.path)).scalars()))
     return [p for p in paths

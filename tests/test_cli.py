@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 import pipeline
 from gold_plans import fake_document, gold_plans
 from plans.cli import app
-from schemas import store
-from schemas.store_diff import fold
+from store import loading as store
+from store.changes import fold
 
 ROOT = Path(__file__).parent.parent
 DOCX = sorted((ROOT / "data/raw/docx").glob("*.docx"))

@@ -14,8 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from schemas import store
-from schemas.tables import metadata
+from store import loading as store
+from store.db_tables import metadata
 from store_fixtures import db_url, pg_admin  # noqa: F401
 
 VIEWS = {"v_current_tasks", "v_task_agencies", "v_agency_workload", "v_deadlines",

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from flows import steps
-from schemas import store
+from store import loading as store
 from store_fixtures import PG_URL, db_url, fresh_database, pg_admin  # noqa: F401
 from test_robustness_input import RAW, corpus, whole_versions
 

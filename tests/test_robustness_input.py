@@ -19,9 +19,9 @@ from extract_files import paragraph, pdf_bytes, text
 from extractors import read
 from extractors.encoding import legacy_encoding
 from flows import steps
-from schemas import store
+from store import loading as store
 from schemas.document import ExtractionError
-from schemas.tables import IngestionRun, PlanRow, PlanVersion, SourceFile, TaskRow
+from store.db_tables import IngestionRun, PlanRow, PlanVersion, SourceFile, TaskRow
 from store_fixtures import db_url, pg_admin  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]

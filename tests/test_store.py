@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from gold_plans import fake_document, gold_plans, plan_from_records
-from schemas import store
+from store import loading as store
 from schemas.plan import Deadline
-from schemas.tables import IngestionRun, metadata
+from store.db_tables import IngestionRun, metadata
 from store_fixtures import db, db_url, pg_admin  # noqa: F401
 
 ROOT = Path(__file__).parent

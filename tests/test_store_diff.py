@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gold_plans import gold_plans
-from schemas import store
+from store import loading as store
 from schemas.plan import PlanMeta, Task
-from schemas.store_diff import compare, similarity
+from store.changes import compare, similarity
 
 PLANS = [p for _, p in gold_plans()]
 

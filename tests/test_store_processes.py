@@ -6,7 +6,7 @@ import multiprocessing
 import time
 
 from gold_plans import fake_document, gold_plans
-from schemas import store
+from store import loading as store
 from store_fixtures import db, db_url, pg_admin  # noqa: F401
 from test_store import amend, load_gold, runs, snapshot
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from gold_plans import fake_document, gold_plans
-from schemas import store
+from store import loading as store
 from schemas.plan import Deadline
 from store_fixtures import BACKENDS, fresh_database, pg_admin  # noqa: F401
 from test_store import amend, load_gold

@@ -31,8 +31,8 @@ from sqlalchemy.orm import aliased
 
 from schemas.document import Document
 from schemas.plan import DEADLINE_KINDS, Deadline, Plan, PlanMeta, Task
-from schemas.store_diff import TaskChange, compare, content, fold
-from schemas.tables import (BLOCKS, PARTS, Agency, AgencyAlias, DeadlineRow, IngestionRun,
+from store.changes import TaskChange, compare, content, fold
+from store.db_tables import (BLOCKS, PARTS, Agency, AgencyAlias, DeadlineRow, IngestionRun,
                             PlanRow, PlanVersion, Section, SourceFile, TaskAgency, TaskChangeRow,
                             TaskRow)
 
@@ -772,7 +772,7 @@ def export(engine: Engine, fmt: str, out: Path, plan: str | int | None = None) -
     readable text (xlsx: an "All tasks" sheet plus a sheet per plan, autofilter on); returns
     task rows written.
     """
-    from schemas.store_export import WRITERS
+    from store.exporters import WRITERS
 
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(WRITERS)}")

@@ -1,6 +1,6 @@
 """Alembic environment for the plans database.
 
-Run through schemas.store.upgrade()/connect(), which hand over an open connection in
+Run through store.loading.upgrade()/connect(), which hand over an open connection in
 `config.attributes["connection"]`, or from the command line (`alembic -c schemas/alembic.ini
 upgrade head`), which opens PLANS_DB_URL (else the default SQLite file).
 """
@@ -9,8 +9,8 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import text
 
-from schemas import store
-from schemas.tables import metadata
+from store import loading as store
+from store.db_tables import metadata
 
 MIGRATION_LOCK = 472_215_001  # PostgreSQL advisory lock: one migrating process at a time
 

@@ -1,0 +1,1 @@
+"""The plans database: connect and migrate, identity, load, query, diff, export."""
