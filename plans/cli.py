@@ -3,7 +3,7 @@
 Every command takes --db URL (default: $PLANS_DB_URL, else the SQLite file
 data/processed/plans.db) and --debug (show tracebacks). Errors are one line: what failed,
 why, what to do. `ingest` and `serve` run the flows in flows/; the other commands read the
-database through schemas/store.py. Prefect is imported only when a flow runs.
+database through the store package (its public API). Prefect is imported only when a flow runs.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ class Fail(Exception):
 def one_line(exc: BaseException) -> str:
     """The readable one-line form of an error."""
     from schemas.document import ExtractionError
-    from store.loading import DatabaseError
+    from store import DatabaseError
     if isinstance(exc, (Fail, DatabaseError)):
         return str(exc)
     if isinstance(exc, ExtractionError):
@@ -165,7 +165,7 @@ def ingest(
     """Load plan files into the database: new plans, new versions of changed plans; files
     loaded before are skipped. Exit code 1 if any file failed."""
     from flows import steps
-    from store.loading import DatabaseError
+    from store import DatabaseError
     url = steps.database_url(db)
     files = steps.collect(paths)
     if not files:
@@ -243,7 +243,7 @@ def show_summary(summary, debug: bool) -> None:
 @command
 def list_(db: Db = None, debug: Debug = False):
     """The plans in the database: current version, task counts, last loaded."""
-    from store import loading as store
+    import store
     plans = store.list_plans(database(db))
     if not plans:
         out.print("No plans yet. Load some with: plans ingest data/raw/docx")
@@ -270,7 +270,7 @@ def _short(text: str | None, n: int) -> str:
 def show(plan: PlanRef, version: Annotated[Optional[int], typer.Option(
         help="Version to show [default: current].")] = None, db: Db = None, debug: Debug = False):
     """A plan's metadata and its tasks (code, task, lead, support, deadline)."""
-    from store import loading as store
+    import store
     engine = database(db)
     records = store.plan_records(engine, store.resolve_plan(engine, plan), version)
     meta, tasks = records[0]["plan"], records[1:]
@@ -316,7 +316,7 @@ def tasks(
     db: Db = None, debug: Debug = False,
 ):
     """Tasks of the current plan versions matching every filter given."""
-    from store import loading as store
+    import store
     from schemas.plan import DEADLINE_KINDS, ROLES
     if role and role not in ROLES:
         raise Fail(f"--role {role!r}: use lead or support")
@@ -342,7 +342,7 @@ def diff(plan: PlanRef,
          new: Annotated[Optional[int], typer.Option(help="New version [default: current].")] = None,
          db: Db = None, debug: Debug = False):
     """What changed between two versions of a plan: tasks added, removed, changed."""
-    from store import loading as store
+    import store
     engine = database(db)
     changes = store.diff(engine, store.resolve_plan(engine, plan), old, new)
     if not changes:
@@ -372,7 +372,7 @@ def export(
     db: Db = None, debug: Debug = False,
 ):
     """Write the current versions' tasks to JSON Lines, CSV or Excel."""
-    from store import loading as store
+    import store
     fmt = (fmt or output.suffix.lstrip(".") or "jsonl").lower()
     if fmt not in ("jsonl", "csv", "xlsx"):
         raise Fail(f"unknown format {fmt!r}; use --format jsonl, csv or xlsx")
@@ -389,7 +389,7 @@ def review(plan: PlanRef,
            db: Db = None, debug: Debug = False):
     """Write a self-contained HTML page to check a plan's tasks against the document."""
     from plans.review import render
-    from store import loading as store
+    import store
     engine = database(db)
     records = store.plan_records(engine, store.resolve_plan(engine, plan), version)
     output = output or Path(f"{records[0]['document']}.review.html")
@@ -403,11 +403,11 @@ def review(plan: PlanRef,
 @command
 def upgrade(db: Db = None, debug: Debug = False):
     """Create the database or upgrade it to the newest schema."""
-    from store import loading as store
+    import store
     from flows import steps
     url = steps.database_url(db)
     rev = store.upgrade(url)
-    out.print(f"database {escape(store._shown(url))} is at revision {rev}")
+    out.print(f"database {escape(store.shown_url(url))} is at revision {rev}")
 
 
 # -- schedule ----------------------------------------------------------------------------------

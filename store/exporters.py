@@ -1,4 +1,8 @@
-"""Export writers: lists of §5 records (one list per plan) → JSON Lines, CSV or Excel."""
+"""Exports: the current plan versions as JSON Lines, CSV or Excel.
+
+Each format is one writer (lists of §5 records, one list per plan → a file; returns the count
+written) registered in EXPORTERS; a new format is one more function there.
+"""
 from __future__ import annotations
 
 import json
@@ -6,6 +10,9 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Engine
+
+from store.reading import list_plans, plan_records, resolve_plan
 
 COLUMNS = ["plan", "province", "plan_number", "issued", "plan_title", "document", "part",
            "code", "group", "text", "result", "lead", "support", "deadlines", "earliest_due",
@@ -89,4 +96,22 @@ def write_xlsx(plans: list[list[dict]], out: Path) -> int:
     return len(frame)
 
 
-WRITERS = {"jsonl": write_jsonl, "csv": write_csv, "xlsx": write_xlsx}
+EXPORTERS = {"jsonl": write_jsonl, "csv": write_csv, "xlsx": write_xlsx}
+EXPORT_FORMATS = tuple(EXPORTERS)
+
+
+def export(engine: Engine, fmt: str, out: Path, plan: str | int | None = None) -> int:
+    """Write the current versions of all plans (or of `plan`, see resolve_plan()) to `out`.
+
+    fmt "jsonl": the §5 format, per plan a plan line then its task lines; returns lines
+    written. "csv" / "xlsx": one row per task with a plan column, agencies and deadlines as
+    readable text (xlsx: an "All tasks" sheet plus a sheet per plan, autofilter on); returns
+    task rows written.
+    """
+    if fmt not in EXPORTERS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORTERS)}")
+    ids = [resolve_plan(engine, plan)] if plan is not None else [p["id"] for p in list_plans(engine)]
+    records = [plan_records(engine, i) for i in ids]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return EXPORTERS[fmt](records, out)

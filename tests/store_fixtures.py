@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from store import loading as store
+import store
 
 PG_URL = os.environ.get("PLANS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -18,8 +18,9 @@ from typer.testing import CliRunner
 import pipeline
 from gold_plans import fake_document, gold_plans
 from plans.cli import app
-from store import loading as store
-from store.changes import fold
+import store
+from store.connection import engine as open_engine
+from store.identity import fold
 
 ROOT = Path(__file__).parent.parent
 DOCX = sorted((ROOT / "data/raw/docx").glob("*.docx"))
@@ -215,7 +216,7 @@ def test_ingest_unreadable_file(tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.output
     failed = [line for line in result.stderr.splitlines() if line.startswith("failed:")]
     assert len(failed) == 1 and str(bad) in failed[0]
-    runs = store.engine(url).connect().exec_driver_sql(
+    runs = open_engine(url).connect().exec_driver_sql(
         "select status, error from ingestion_run").all()
     assert runs[0][0] == "failed" and runs[0][1]
     assert "Traceback" in plans("ingest", bad, "--db", url, "--debug").stderr

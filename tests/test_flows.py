@@ -22,7 +22,7 @@ import extractors
 import pipeline
 from flows import steps
 from plans.cli import app
-from store import loading as store
+import store
 
 ROOT = Path(__file__).parent.parent
 SAMPLES = sorted((ROOT / "data/raw/docx").glob("*.docx"))
