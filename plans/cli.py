@@ -24,6 +24,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from schemas.plan import DEADLINE_KINDS
+
 # Tables written to a file or a pipe are not cut to 80 columns.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -103,8 +105,9 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 
 def deadline_text(d: dict) -> str:
-    due = d.get("due") or d.get("value") or ""
-    return f"{d['raw']} [dim]({d['kind']}{' ' + due if due else ''})[/]"
+    """The phrase, then its normalized reading dimmed (rich markup, escaped)."""
+    from schemas.plan import describe_deadline
+    return f"{escape(d['raw'])} [dim]({escape(describe_deadline(d))})[/]"
 
 
 # -- ingest ------------------------------------------------------------------------------------
@@ -292,7 +295,7 @@ def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
     for t in tasks:
         row = [escape(t["code"]), escape(_short(t["text"], 300)),
                escape("\n".join(t["lead"])) or "[red]—[/]", escape("\n".join(t["support"])),
-               "\n".join(deadline_text({**d, "raw": escape(d["raw"])}) for d in t["deadlines"])
+               "\n".join(deadline_text(d) for d in t["deadlines"])
                or "[red]—[/]"]
         table.add_row(*([escape(t.get("plan_number") or t["document"])] if with_plan else []), *row)
     return table
@@ -307,7 +310,7 @@ def tasks(
     due_before: Annotated[Optional[str], typer.Option(help="A deadline due on or before YYYY-MM-DD.")] = None,
     due_after: Annotated[Optional[str], typer.Option(help="A deadline due on or after YYYY-MM-DD.")] = None,
     kind: Annotated[Optional[str], typer.Option(
-        help="Deadline kind: date, month, quarter, half_year, year, ongoing, recurring, start, relative, event.")] = None,
+        help=f"Deadline kind: {', '.join(DEADLINE_KINDS)}.")] = None,
     overdue_on: Annotated[Optional[str], typer.Option(
         help="A deadline due before YYYY-MM-DD (overdue on that day).")] = None,
     province: Annotated[Optional[str], typer.Option(help="Province name, accents optional.")] = None,
@@ -317,7 +320,7 @@ def tasks(
 ):
     """Tasks of the current plan versions matching every filter given."""
     import store
-    from schemas.plan import DEADLINE_KINDS, ROLES
+    from schemas.plan import ROLES
     if role and role not in ROLES:
         raise Fail(f"--role {role!r}: use lead or support")
     if kind and kind not in DEADLINE_KINDS:
@@ -374,8 +377,8 @@ def export(
     """Write the current versions' tasks to JSON Lines, CSV or Excel."""
     import store
     fmt = (fmt or output.suffix.lstrip(".") or "jsonl").lower()
-    if fmt not in ("jsonl", "csv", "xlsx"):
-        raise Fail(f"unknown format {fmt!r}; use --format jsonl, csv or xlsx")
+    if fmt not in store.EXPORT_FORMATS:
+        raise Fail(f"unknown format {fmt!r}; use --format {', '.join(store.EXPORT_FORMATS)}")
     n = store.export(database(db), fmt, output, plan=plan)
     out.print(f"wrote {n} {'lines' if fmt == 'jsonl' else 'task rows'} to {escape(str(output))}")
 

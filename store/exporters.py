@@ -8,11 +8,15 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import Engine
 
+from schemas.plan import describe_deadline
 from store.reading import list_plans, plan_records, resolve_plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = ["plan", "province", "plan_number", "issued", "plan_title", "document", "part",
            "code", "group", "text", "result", "lead", "support", "deadlines", "earliest_due",
@@ -27,9 +31,7 @@ def write_jsonl(plans: list[list[dict]], out: Path) -> int:
 
 def deadline_text(d: dict) -> str:
     """"trong quý II/2025 (quarter 2025-Q2, due 2025-06-30)", as in the v_current_tasks view."""
-    value = f" {d['value']}" if d.get("value") else ""
-    due = f", due {d['due']}" if d.get("due") else ""
-    return f"{d['raw']} ({d['kind']}{value}{due})"
+    return f"{d['raw']} ({describe_deadline(d)})"
 
 
 def plan_label(meta: dict, document: str) -> str:
@@ -39,6 +41,8 @@ def plan_label(meta: dict, document: str) -> str:
 
 def task_frame(plans: list[list[dict]]) -> pd.DataFrame:
     """One row per task; lists joined with "; " (agency names contain commas)."""
+    import pandas as pd   # imported when exporting only: it costs every `import store` ~0.5 s
+
     rows = []
     for head, *tasks in plans:
         meta = head["plan"]
@@ -76,6 +80,8 @@ def _sheet_name(label: str, used: set[str]) -> str:
 def write_xlsx(plans: list[list[dict]], out: Path) -> int:
     """An "All tasks" sheet and one sheet per plan, each with a frozen header, autofilter
     and readable column widths."""
+    import pandas as pd
+
     frame = task_frame(plans)
     widths = {"text": 80, "result": 40, "group": 40, "lead": 40, "support": 40,
               "deadlines": 50, "plan_title": 40}
