@@ -24,7 +24,7 @@ from store.db_tables import (BLOCKS, PARTS, Agency, AgencyAlias, DeadlineRow, In
                              PlanRow, PlanVersion, Section, SourceFile, TaskAgency, TaskChangeRow,
                              TaskRow)
 from store.identity import agency_kind, agency_scope, content_hash, fold, plan_key
-from store.reading import _read_tasks
+from store.reading import read_tasks
 
 ATTEMPTS = 6              # a load retried on "database is locked", deadlocks, racing inserts
 
@@ -245,7 +245,7 @@ def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
     else:
         version_id, task_ids = _write_version(conn, plan_id, number, plan, digest, now)
     if status == "new_version":
-        old = _read_tasks(conn, current.id)
+        old = read_tasks(conn, current.id)
         changes = compare([t for _, t in old], plan.tasks)
         _write_changes(conn, plan_id, current.id, version_id, changes,
                        [i for i, _ in old], task_ids)

@@ -36,7 +36,8 @@ def _iso(d: date | str | None) -> str | None:
     return d.isoformat() if isinstance(d, date) else d
 
 
-def _read_tasks(conn: Connection, version_id: int) -> list[tuple[int, Task]]:
+def read_tasks(conn: Connection, version_id: int) -> list[tuple[int, Task]]:
+    """(task id, Task) of a version, in order (for loading and diffs inside the store)."""
     rows = conn.execute(select(TaskRow).where(TaskRow.version_id == version_id)
                         .order_by(TaskRow.position)).all()
     details = _task_details(conn, [r.id for r in rows])
@@ -58,7 +59,7 @@ def _version(conn: Connection, plan_id: int, version: int | None):
 def _plan(conn: Connection, v) -> Plan:
     meta = PlanMeta(province=v.province, number=v.number, issued=v.issued, title=v.title,
                     signer=v.signer)
-    return Plan(document=v.document, meta=meta, tasks=[t for _, t in _read_tasks(conn, v.id)])
+    return Plan(document=v.document, meta=meta, tasks=[t for _, t in read_tasks(conn, v.id)])
 
 
 def plan_records(engine: Engine, plan_id: int, version: int | None = None) -> list[dict]:
@@ -135,8 +136,8 @@ def diff(engine: Engine, plan_id: int, old: int | None = None,
         if old_number < 1:
             return []
         old_v = _version(conn, plan_id, old_number)
-        return compare([t for _, t in _read_tasks(conn, old_v.id)],
-                       [t for _, t in _read_tasks(conn, new_v.id)])
+        return compare([t for _, t in read_tasks(conn, old_v.id)],
+                       [t for _, t in read_tasks(conn, new_v.id)])
 
 
 def _like(text: str) -> str:

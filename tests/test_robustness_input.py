@@ -22,7 +22,7 @@ from flows import steps
 from schemas.document import ExtractionError
 from store.db_tables import IngestionRun, PlanRow, PlanVersion, SourceFile, TaskRow
 from store.identity import content_hash
-from store.reading import _read_tasks
+from store.reading import read_tasks
 from store_fixtures import db_url, pg_admin  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,7 +158,7 @@ def whole_versions(engine) -> dict:
                                   .group_by(TaskRow.version_id)).all())
         sources = Counter(conn.execute(select(SourceFile.version_id)).scalars())
         runs = conn.execute(select(IngestionRun.status, IngestionRun.version_id)).all()
-        read_back = {v.id: _read_tasks(conn, v.id) for v in versions}
+        read_back = {v.id: read_tasks(conn, v.id) for v in versions}
     by_plan: dict[int, list] = {}
     for v in versions:
         by_plan.setdefault(v.plan_id, []).append(v)
