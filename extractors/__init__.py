@@ -5,12 +5,23 @@ Extractors know files, not Vietnamese: they return ordered, located blocks in Un
 from __future__ import annotations
 
 import hashlib
+import importlib
 import zipfile
 from pathlib import Path
 
 from schemas.document import Document, ExtractionError
 
-SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".txt": "txt", ".md": "md", ".doc": "doc", ".odt": "odt"}
+# One reader per file suffix: (format, module, function `read_…(path) -> Document`). A new
+# format is one module in extractors/ registered here; modules are imported when first used.
+READERS = {
+    ".pdf": ("pdf", "extractors.pdf", "read_pdf"),
+    ".docx": ("docx", "extractors.docx", "read_docx"),
+    ".txt": ("txt", "extractors.text", "read_text"),
+    ".md": ("md", "extractors.text", "read_text"),
+    ".doc": ("doc", "extractors.legacy", "read_legacy"),
+    ".odt": ("odt", "extractors.legacy", "read_legacy"),
+}
+SUFFIXES = {suffix: fmt for suffix, (fmt, _, _) in READERS.items()}
 
 
 def sha256_of(path: Path) -> str:
@@ -26,30 +37,16 @@ def read(path: str | Path) -> Document:
     path = Path(path)
     if not path.is_file():
         raise ExtractionError(path, "no such file")
-    fmt = SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
+    if path.suffix.lower() not in READERS:
         raise ExtractionError(path, f"unsupported file type {path.suffix or '(none)'!r}; "
-                                    "expected .pdf, .docx, .txt, .md, .doc or .odt")
+                                    f"expected {', '.join(list(READERS)[:-1])} or {list(READERS)[-1]}")
+    fmt, module, function = READERS[path.suffix.lower()]
     if path.stat().st_size == 0:
         raise ExtractionError(path, "the file is empty (0 bytes)")
     check_content(path, fmt)
-    document = _read(path, fmt)
+    document = getattr(importlib.import_module(module), function)(path)
     check_encoding(document)
     return document
-
-
-def _read(path: Path, fmt: str) -> Document:
-    if fmt in ("txt", "md"):
-        from extractors.text import read_text
-        return read_text(path)
-    if fmt == "pdf":
-        from extractors.pdf import read_pdf
-        return read_pdf(path)
-    if fmt == "docx":
-        from extractors.docx import read_docx
-        return read_docx(path)
-    from extractors.legacy import read_legacy
-    return read_legacy(path)
 
 
 def check_encoding(document: Document) -> None:

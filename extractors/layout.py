@@ -10,6 +10,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from extractors.blocks import split_label
+from extractors.settings import LAYOUT
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|,b\b", re.I)
 _BULLETS = ("-", "–", "—", "•", "+", "*", "▪", "►", "●", "○", "◦")
@@ -57,7 +58,7 @@ def join_words(words: list[dict], size: float) -> str:
     """Words in x order joined by spaces, except pieces that touch (a font change mid-word)."""
     out = [words[0]["text"]]
     for prev, word in zip(words, words[1:]):
-        out.append(("" if word["x0"] - prev["x1"] < 0.1 * size else " ") + word["text"])
+        out.append(("" if word["x0"] - prev["x1"] < LAYOUT.touching * size else " ") + word["text"])
     return "".join(out)
 
 
@@ -71,7 +72,7 @@ def make_lines(words: list[dict], page: int) -> list[Line]:
     for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
         if rows:
             first = rows[-1][0]
-            if word["top"] - first["top"] < 0.5 * (first["bottom"] - first["top"]):
+            if word["top"] - first["top"] < LAYOUT.same_row * (first["bottom"] - first["top"]):
                 rows[-1].append(word)
                 continue
         rows.append([word])
@@ -85,7 +86,7 @@ def row_lines(row: list[dict], page: int, ocr: bool = False, size: float | None 
     size = size or statistics.median(word_size(w) for w in row)
     segments = [[row[0]]]
     for prev, word in zip(row, row[1:]):
-        if word["x0"] - prev["x1"] > max(3 * size, 30):
+        if word["x0"] - prev["x1"] > max(LAYOUT.column_gap * size, LAYOUT.column_gap_min):
             segments.append([])
         segments[-1].append(word)
     return [Line(seg, page, size, split=len(segments) > 1, ocr=ocr) for seg in segments]
@@ -101,22 +102,24 @@ class Frame:
 
     @classmethod
     def of(cls, lines: list[Line], default: "Frame | None" = None) -> "Frame":
-        if len(lines) < 5 and default is not None:
+        if len(lines) < LAYOUT.frame_min_lines and default is not None:
             return default
         x0s = sorted(line.x0 for line in lines)
         x1s = sorted(line.x1 for line in lines)
         gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:])
                       if a.page == b.page and b.top > a.bottom)
-        size = statistics.median(line.size for line in lines) if lines else 12
-        gap = gaps[len(gaps) // 2] if gaps else 0.3 * size
-        return cls(x0s[len(x0s) // 10] if x0s else 0, x1s[len(x1s) * 9 // 10] if x1s else 0,
-                   gap + 0.6 * size)
+        size = statistics.median(line.size for line in lines) if lines else LAYOUT.frame_size
+        gap = gaps[len(gaps) // 2] if gaps else LAYOUT.frame_line_gap * size
+        return cls(x0s[int(len(x0s) * LAYOUT.frame_left)] if x0s else 0,
+                   x1s[int(len(x1s) * LAYOUT.frame_right)] if x1s else 0,
+                   gap + LAYOUT.paragraph_gap * size)
 
 
 def _centered(line: Line, frame: Frame) -> bool:
     """Indented from the left edge as much as from the right one."""
     left, right = line.x0 - frame.left, frame.right - line.x1
-    return left > line.size and abs(left - right) < 0.8 * line.size
+    return (left > LAYOUT.centered_indent * line.size
+            and abs(left - right) < LAYOUT.centered * line.size)
 
 
 def continues(prev: Line, cur: Line, frame: Frame, first: bool) -> bool:
@@ -134,13 +137,14 @@ def continues(prev: Line, cur: Line, frame: Frame, first: bool) -> bool:
         return False      # "… mầm bệnh." then "- Hướng dẫn …": a new item, however full the line
     if prev.page == cur.page and cur.top - prev.bottom > frame.gap:
         return False
-    if abs(cur.size - prev.size) > 0.15 * prev.size:
+    if abs(cur.size - prev.size) > LAYOUT.size_change * prev.size:
         return False
     centered = _centered(prev, frame) and _centered(cur, frame)
     room = (frame.right - frame.left) - (prev.x1 - prev.x0) if centered else frame.right - prev.x1
-    if cur.first_word_width + 0.25 * prev.size < room - 0.5 * prev.size:
+    if (cur.first_word_width + LAYOUT.word_slack * prev.size
+            < room - LAYOUT.room_slack * prev.size):
         return False
-    tol = 0.4 * prev.size
+    tol = LAYOUT.indent * prev.size
     if centered:
         return True
     if cur.x0 > prev.x0 + tol:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from extractors.settings import LAYOUT
+
 # An enumeration label at the start of a paragraph: "I.", "II -", "1.", "1.1.", "3.3.", "2)",
 # "a)", "đ)", "a.", "-", "–", "•", "+", "*". Arabic labels need a closing "." or ")" (or a
 # second level) so that a wrapped line starting with a year is not taken for one.
@@ -75,7 +77,7 @@ def wrap_width(lengths: list[int]) -> int:
     if not lengths:
         return 0
     ordered = sorted(lengths)
-    return ordered[int(0.9 * (len(ordered) - 1))]
+    return ordered[int(LAYOUT.wrap_share * (len(ordered) - 1))]
 
 
 def join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -91,7 +93,7 @@ def join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
         if not line:
             gap = True
             continue
-        full = len(previous) >= 0.8 * width
+        full = len(previous) >= LAYOUT.full_line * width
         if paragraphs and continues(previous, line, gap, full, hard_break):
             start, text = paragraphs[-1]
             paragraphs[-1] = (start, f"{text} {line}")

@@ -18,11 +18,11 @@ import pypdfium2 as pdfium
 from extractors import sha256_of
 from extractors.blocks import clean, split_label, table_block, text_block
 from extractors.layout import Frame, Line, cell_text, continues, make_lines, paragraph_text
+from extractors.settings import LAYOUT
 from schemas.document import Block, Document, ExtractionError
 
 _PAGE_NO = re.compile(r"[-–—(\[]?\s*(?:trang\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?\s*[-–—)\]]?", re.I)
 _NOTE_MARK = re.compile(r"(?:\d{1,3}|[*†‡]+|\(\d{1,3}\))(?!\d)")
-_MARGIN = 0.12           # share of the page height where headers and footers live
 
 
 @dataclass
@@ -100,7 +100,7 @@ def _read_page(page) -> Page:
     words = page.extract_words(extra_attrs=["fontname", "size"])
     if not words:
         return out
-    tables = [t for t in page.find_tables() if len(t.cells) > 1]
+    tables = [t for t in page.find_tables(dict(LAYOUT.table_finder)) if len(t.cells) > 1]
     in_cells: list[dict[tuple, list[dict]]] = [{} for _ in tables]
     body = []
     for w in words:
@@ -147,14 +147,16 @@ def _drop_running_lines(pages: list[Page]) -> None:
     edges: list[list[Line]] = []
     for page in pages:
         lines = page.lines
-        top = [ln for ln in lines[:2] if ln.bottom < _MARGIN * page.height]
-        bottom = [ln for ln in lines[-2:] if ln.top > (1 - _MARGIN) * page.height]
+        edge, margin = LAYOUT.edge_lines, LAYOUT.margin
+        top = [ln for ln in lines[:edge] if ln.bottom < margin * page.height]
+        bottom = [ln for ln in lines[-edge:] if ln.top > (1 - margin) * page.height]
         if page.tables:   # a line above/below a table is an edge only if outside the table
             top = [ln for ln in top if ln.bottom <= min(t.top for t in page.tables)]
         edges.append(list({id(ln): ln for ln in top + bottom}.values()))
     key = lambda ln: re.sub(r"\d+", "#", ln.text.casefold())
     seen = Counter(k for page_edges in edges for k in {key(ln) for ln in page_edges})
-    running = {k for k, n in seen.items() if n >= 2 and n >= len(pages) / 2}
+    running = {k for k, n in seen.items()
+               if n >= LAYOUT.running_min and n >= LAYOUT.running_share * len(pages)}
     for page, page_edges in zip(pages, edges):
         drop = {id(ln) for ln in page_edges if _PAGE_NO.fullmatch(ln.text.strip()) or key(ln) in running}
         page.lines = [ln for ln in page.lines if id(ln) not in drop]
@@ -176,7 +178,8 @@ def _take_footnotes(pages: list[Page]) -> list[str]:
     for page in pages:
         lines = page.lines
         k = len(lines)
-        while k > 1 and lines[k - 1].size < 0.9 * size and lines[k - 1].top > page.height / 2:
+        while (k > 1 and lines[k - 1].size < LAYOUT.footnote_size * size
+               and lines[k - 1].top > LAYOUT.footnote_zone * page.height):
             k -= 1
         zone = lines[k:]
         if not zone or not _NOTE_MARK.match(zone[0].text):
@@ -200,7 +203,8 @@ def _frames(pages: list[Page]) -> dict[int, Frame]:
         by_shape.setdefault((round(p.width), round(p.height)), []).extend(p.lines)
     shape_frame = {}
     for shape, lines in by_shape.items():
-        shape_frame[shape] = Frame.of(lines) if lines else Frame(0.1 * shape[0], 0.9 * shape[0], 20)
+        left, right, gap = LAYOUT.blank_frame
+        shape_frame[shape] = Frame.of(lines) if lines else Frame(left * shape[0], right * shape[0], gap)
     return {p.number: Frame.of(p.lines, shape_frame[(round(p.width), round(p.height))]) for p in pages}
 
 

@@ -3,7 +3,7 @@
 No Prefect here. `ingest_file` runs the stages for one file; it is given the stages to call, so
 the in-process path (`PLAIN`) and the Prefect flows (the same functions wrapped as tasks, see
 `flows.prefect_flows`) run the same code in the same order. Parsing lives in extractors/ and
-pipeline/, tables in schemas/store.py; this module only sequences them and records outcomes.
+pipeline/, the database in store/; this module only sequences them and records outcomes.
 """
 from __future__ import annotations
 
@@ -95,14 +95,14 @@ def notify(path: str, stage: str, outcome: Outcome | None = None) -> None:
 # -- the stages -------------------------------------------------------------------------------
 
 def database_url(db: str | None) -> str:
-    from schemas import store
+    import store
     return db or store.default_url()
 
 
 @functools.lru_cache(maxsize=8)
 def engine(db: str):
     """One engine per database URL per process (connecting migrates the schema to head)."""
-    from schemas import store
+    import store
     return store.connect(db)
 
 
@@ -117,7 +117,7 @@ def fingerprint(path: str) -> str:
 
 def seen(db: str, sha256: str) -> dict | None:
     """The source already loaded from these exact bytes, if any."""
-    from schemas import store
+    import store
     return store.find_source(engine(db), sha256)
 
 
@@ -135,13 +135,13 @@ def find(document):
 
 def load(db: str, document, plan, trigger: str, started: datetime):
     """Plan → database, in one transaction; returns the store's LoadResult."""
-    from schemas import store
+    import store
     return store.load(engine(db), document, plan, trigger=trigger, started=started)
 
 
 def record(db: str, **run) -> int:
     """Record a run the store's load did not record itself (skipped or failed)."""
-    from schemas import store
+    import store
     return store.record_run(engine(db), **run)
 
 
@@ -280,11 +280,8 @@ def removed(db: str, inputs: list[str]) -> list[str]:
     folders = [Path(p).resolve() for p in inputs if Path(p).is_dir()]
     if not folders:
         return []
-    from sqlalchemy import select
-
-    from schemas.tables import SourceFile
-    with engine(db).connect() as conn:
-        paths = sorted(set(conn.execute(select(SourceFile.path)).scalars()))
+    import store
+    paths = store.loaded_paths(engine(db))
     return [p for p in paths
             if any(Path(p).resolve().is_relative_to(f) for f in folders) and not Path(p).exists()]
 

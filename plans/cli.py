@@ -3,7 +3,7 @@
 Every command takes --db URL (default: $PLANS_DB_URL, else the SQLite file
 data/processed/plans.db) and --debug (show tracebacks). Errors are one line: what failed,
 why, what to do. `ingest` and `serve` run the flows in flows/; the other commands read the
-database through schemas/store.py. Prefect is imported only when a flow runs.
+database through the store package (its public API). Prefect is imported only when a flow runs.
 """
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from schemas.plan import DEADLINE_KINDS
 
 # Tables written to a file or a pipe are not cut to 80 columns.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -54,7 +56,7 @@ class Fail(Exception):
 def one_line(exc: BaseException) -> str:
     """The readable one-line form of an error."""
     from schemas.document import ExtractionError
-    from schemas.store import DatabaseError
+    from store import DatabaseError
     if isinstance(exc, (Fail, DatabaseError)):
         return str(exc)
     if isinstance(exc, ExtractionError):
@@ -103,8 +105,9 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 
 def deadline_text(d: dict) -> str:
-    due = d.get("due") or d.get("value") or ""
-    return f"{d['raw']} [dim]({d['kind']}{' ' + due if due else ''})[/]"
+    """The phrase, then its normalized reading dimmed (rich markup, escaped)."""
+    from schemas.plan import describe_deadline
+    return f"{escape(d['raw'])} [dim]({escape(describe_deadline(d))})[/]"
 
 
 # -- ingest ------------------------------------------------------------------------------------
@@ -165,7 +168,7 @@ def ingest(
     """Load plan files into the database: new plans, new versions of changed plans; files
     loaded before are skipped. Exit code 1 if any file failed."""
     from flows import steps
-    from schemas.store import DatabaseError
+    from store import DatabaseError
     url = steps.database_url(db)
     files = steps.collect(paths)
     if not files:
@@ -243,7 +246,7 @@ def show_summary(summary, debug: bool) -> None:
 @command
 def list_(db: Db = None, debug: Debug = False):
     """The plans in the database: current version, task counts, last loaded."""
-    from schemas import store
+    import store
     plans = store.list_plans(database(db))
     if not plans:
         out.print("No plans yet. Load some with: plans ingest data/raw/docx")
@@ -270,7 +273,7 @@ def _short(text: str | None, n: int) -> str:
 def show(plan: PlanRef, version: Annotated[Optional[int], typer.Option(
         help="Version to show [default: current].")] = None, db: Db = None, debug: Debug = False):
     """A plan's metadata and its tasks (code, task, lead, support, deadline)."""
-    from schemas import store
+    import store
     engine = database(db)
     records = store.plan_records(engine, store.resolve_plan(engine, plan), version)
     meta, tasks = records[0]["plan"], records[1:]
@@ -292,7 +295,7 @@ def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
     for t in tasks:
         row = [escape(t["code"]), escape(_short(t["text"], 300)),
                escape("\n".join(t["lead"])) or "[red]—[/]", escape("\n".join(t["support"])),
-               "\n".join(deadline_text({**d, "raw": escape(d["raw"])}) for d in t["deadlines"])
+               "\n".join(deadline_text(d) for d in t["deadlines"])
                or "[red]—[/]"]
         table.add_row(*([escape(t.get("plan_number") or t["document"])] if with_plan else []), *row)
     return table
@@ -307,7 +310,7 @@ def tasks(
     due_before: Annotated[Optional[str], typer.Option(help="A deadline due on or before YYYY-MM-DD.")] = None,
     due_after: Annotated[Optional[str], typer.Option(help="A deadline due on or after YYYY-MM-DD.")] = None,
     kind: Annotated[Optional[str], typer.Option(
-        help="Deadline kind: date, month, quarter, half_year, year, ongoing, recurring, start, relative, event.")] = None,
+        help=f"Deadline kind: {', '.join(DEADLINE_KINDS)}.")] = None,
     overdue_on: Annotated[Optional[str], typer.Option(
         help="A deadline due before YYYY-MM-DD (overdue on that day).")] = None,
     province: Annotated[Optional[str], typer.Option(help="Province name, accents optional.")] = None,
@@ -316,8 +319,8 @@ def tasks(
     db: Db = None, debug: Debug = False,
 ):
     """Tasks of the current plan versions matching every filter given."""
-    from schemas import store
-    from schemas.plan import DEADLINE_KINDS, ROLES
+    import store
+    from schemas.plan import ROLES
     if role and role not in ROLES:
         raise Fail(f"--role {role!r}: use lead or support")
     if kind and kind not in DEADLINE_KINDS:
@@ -342,7 +345,7 @@ def diff(plan: PlanRef,
          new: Annotated[Optional[int], typer.Option(help="New version [default: current].")] = None,
          db: Db = None, debug: Debug = False):
     """What changed between two versions of a plan: tasks added, removed, changed."""
-    from schemas import store
+    import store
     engine = database(db)
     changes = store.diff(engine, store.resolve_plan(engine, plan), old, new)
     if not changes:
@@ -372,10 +375,10 @@ def export(
     db: Db = None, debug: Debug = False,
 ):
     """Write the current versions' tasks to JSON Lines, CSV or Excel."""
-    from schemas import store
+    import store
     fmt = (fmt or output.suffix.lstrip(".") or "jsonl").lower()
-    if fmt not in ("jsonl", "csv", "xlsx"):
-        raise Fail(f"unknown format {fmt!r}; use --format jsonl, csv or xlsx")
+    if fmt not in store.EXPORT_FORMATS:
+        raise Fail(f"unknown format {fmt!r}; use --format {', '.join(store.EXPORT_FORMATS)}")
     n = store.export(database(db), fmt, output, plan=plan)
     out.print(f"wrote {n} {'lines' if fmt == 'jsonl' else 'task rows'} to {escape(str(output))}")
 
@@ -389,7 +392,7 @@ def review(plan: PlanRef,
            db: Db = None, debug: Debug = False):
     """Write a self-contained HTML page to check a plan's tasks against the document."""
     from plans.review import render
-    from schemas import store
+    import store
     engine = database(db)
     records = store.plan_records(engine, store.resolve_plan(engine, plan), version)
     output = output or Path(f"{records[0]['document']}.review.html")
@@ -403,11 +406,11 @@ def review(plan: PlanRef,
 @command
 def upgrade(db: Db = None, debug: Debug = False):
     """Create the database or upgrade it to the newest schema."""
-    from schemas import store
+    import store
     from flows import steps
     url = steps.database_url(db)
     rev = store.upgrade(url)
-    out.print(f"database {escape(store._shown(url))} is at revision {rev}")
+    out.print(f"database {escape(store.shown_url(url))} is at revision {rev}")
 
 
 # -- schedule ----------------------------------------------------------------------------------

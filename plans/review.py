@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from html import escape
 
+from schemas.plan import describe_deadline
+
 DATED = ("date", "month", "quarter", "half_year", "year")
 PART_NAMES = {"tasks": "Nhiệm vụ (task part)", "implementation": "Tổ chức thực hiện (implementation)"}
 
@@ -52,17 +54,7 @@ def _agencies(names: list[str]) -> str:
 
 
 def _deadline(d: dict) -> str:
-    norm = d.get("kind") or "?"
-    if d.get("value"):
-        norm += f" {d['value']}"
-    if d.get("recurrence"):
-        norm += f" every {d['recurrence']}"
-    if d.get("due"):
-        norm += f" → due {d['due']}"
-    if d.get("start"):
-        norm += f" (from {d['start']})"
-    if d.get("anchor"):
-        norm += f" after: {d['anchor']}"
+    norm = describe_deadline(d, details=True)
     return (f'<div class="dl"><q>{escape(d.get("raw") or "")}</q>'
             f'<span class="norm">{escape(norm)}</span></div>')
 

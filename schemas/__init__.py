@@ -1,5 +1,5 @@
-"""Data shapes shared by every stage: Document (what a file holds), Plan (what a plan says),
-and the database tables."""
+"""Data shapes shared by every stage: Document (what a file holds) and Plan (what a plan
+says). The database layer is the store package."""
 from schemas.document import Block, Document, ExtractionError
 from schemas.plan import Deadline, Plan, PlanMeta, Task
 

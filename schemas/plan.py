@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Part = Literal["tasks", "implementation"]
 DeadlineKind = Literal["date", "month", "quarter", "half_year", "year", "ongoing", "recurring",
                        "start", "relative", "event"]
-DEADLINE_KINDS = ("date", "month", "quarter", "half_year", "year", "ongoing", "recurring",
-                  "start", "relative", "event")
+DEADLINE_KINDS: tuple[str, ...] = get_args(DeadlineKind)
 ROLES = ("lead", "support")
 
 
@@ -23,6 +22,17 @@ class Deadline:
     start: str | None = None
     recurrence: str | None = None
     anchor: str | None = None
+
+
+def describe_deadline(d: dict, details: bool = False) -> str:
+    """A deadline's normalized reading, from its §5 dict: "quarter 2025-Q2, due 2025-06-30"
+    (the form of the v_current_tasks view and the exports); with `details` also its
+    recurrence, start and anchor ("recurring, every year-11-15, due 2025-11-15")."""
+    parts = [" ".join(x for x in (d.get("kind") or "?", d.get("value")) if x)]
+    labelled = [("every", "recurrence"), ("due", "due"), ("from", "start"), ("after:", "anchor")]
+    parts += [f"{label} {d[key]}" for label, key in labelled
+              if d.get(key) and (details or key == "due")]
+    return ", ".join(parts)
 
 
 @dataclass

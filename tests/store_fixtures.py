@@ -19,20 +19,22 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from schemas import store
+import store
+from conftest import require_or_skip
 
 PG_URL = os.environ.get("PLANS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(scope="session")
 def pg_admin():
-    """An engine on the PostgreSQL test database; skips when the server is unreachable."""
+    """An engine on the PostgreSQL test database; skips (fails under PLANS_REQUIRE_ALL=1)
+    when the server is unreachable."""
     eng = create_engine(PG_URL, connect_args={"connect_timeout": 5})
     try:
         with eng.connect():
             pass
     except OperationalError as exc:
-        pytest.skip(f"PostgreSQL server unreachable at {make_url(PG_URL)!r} (set "
+        require_or_skip(f"PostgreSQL server unreachable at {make_url(PG_URL)!r} (set "
                     f"PLANS_TEST_PG_URL): {str(exc).splitlines()[0]}")
     yield eng
     eng.dispose()

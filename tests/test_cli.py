@@ -15,16 +15,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import pipeline
 from gold_plans import fake_document, gold_plans
 from plans.cli import app
-from schemas import store
-from schemas.store_diff import fold
+import store
+from store.connection import engine as open_engine
+from store.identity import fold
 
 ROOT = Path(__file__).parent.parent
 DOCX = sorted((ROOT / "data/raw/docx").glob("*.docx"))
-needs_pipeline = pytest.mark.skipif(not hasattr(pipeline, "find_plan"),
-                                    reason="pipeline.find_plan is not written yet")
 COMMANDS = ["ingest", "list", "show", "tasks", "diff", "export", "review", "serve", "db upgrade"]
 
 
@@ -215,7 +213,7 @@ def test_ingest_unreadable_file(tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.output
     failed = [line for line in result.stderr.splitlines() if line.startswith("failed:")]
     assert len(failed) == 1 and str(bad) in failed[0]
-    runs = store.engine(url).connect().exec_driver_sql(
+    runs = open_engine(url).connect().exec_driver_sql(
         "select status, error from ingestion_run").all()
     assert runs[0][0] == "failed" and runs[0][1]
     assert "Traceback" in plans("ingest", bad, "--db", url, "--debug").stderr
@@ -227,7 +225,6 @@ def test_ingest_folder_without_plan_files(tmp_path):
     assert result.exit_code == 1 and "no plan files" in one_error_line(result)
 
 
-@needs_pipeline
 def test_ingest_one_file_then_skip_it(tmp_path):
     url = f"sqlite:///{tmp_path / 'p.db'}"
     result = plans("ingest", DOCX[1], "--db", url)
@@ -238,7 +235,6 @@ def test_ingest_one_file_then_skip_it(tmp_path):
     assert "Prefect flow run" not in again.stderr
 
 
-@needs_pipeline
 def test_ingest_in_process_with_a_bad_file_loads_the_rest(tmp_path):
     bad = tmp_path / "bad.docx"
     bad.write_bytes(b"not a zip file")
@@ -250,7 +246,6 @@ def test_ingest_in_process_with_a_bad_file_loads_the_rest(tmp_path):
     assert len(store.list_plans(store.connect(url))) == 2
 
 
-@needs_pipeline
 def test_one_file_ingest_does_not_import_prefect(tmp_path):
     """The analyst's one-file ingest pays no Prefect start-up (subprocess: a clean interpreter)."""
     code = ("import sys\nfrom plans.cli import main\n"
@@ -263,7 +258,6 @@ def test_one_file_ingest_does_not_import_prefect(tmp_path):
     assert done.stdout.strip().splitlines()[-1] == "NO-PREFECT 0", done.stderr
 
 
-@needs_pipeline
 def test_ingest_glob_in_process(tmp_path):
     url = f"sqlite:///{tmp_path / 'p.db'}"
     result = plans("ingest", ROOT / "data/raw/docx/00[01]_*.docx", "--no-flow", "--db", url)
@@ -271,7 +265,6 @@ def test_ingest_glob_in_process(tmp_path):
     assert "2 files" in result.output and "2 loaded" in result.output
 
 
-@needs_pipeline
 def test_unreachable_prefect_server_falls_back_to_in_process(tmp_path):
     """Several files go through the flow; when Prefect cannot run it, the same steps run
     in-process and a warning says why (with --flow the failure would be the answer)."""

@@ -19,17 +19,14 @@ import pytest
 from typer.testing import CliRunner
 
 import extractors
-import pipeline
 from flows import steps
 from plans.cli import app
-from schemas import store
+import store
 
 ROOT = Path(__file__).parent.parent
 SAMPLES = sorted((ROOT / "data/raw/docx").glob("*.docx"))
 EDITED = "001_49944c2a62862d7a.docx"
 
-pytestmark = pytest.mark.skipif(not hasattr(pipeline, "find_plan"),
-                                reason="pipeline.find_plan is not written yet")
 
 
 @pytest.fixture(scope="session")

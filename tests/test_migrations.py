@@ -14,8 +14,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from schemas import store
-from schemas.tables import metadata
+import store
+from store import connection
+from store.db_tables import metadata
 from store_fixtures import db_url, pg_admin  # noqa: F401
 
 VIEWS = {"v_current_tasks", "v_task_agencies", "v_agency_workload", "v_deadlines",
@@ -24,7 +25,7 @@ VIEWS = {"v_current_tasks", "v_task_agencies", "v_agency_workload", "v_deadlines
 
 def config() -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(store.MIGRATIONS))
+    cfg.set_main_option("script_location", str(connection.MIGRATIONS))
     return cfg
 
 
@@ -41,7 +42,7 @@ def diffs(engine) -> list:
 def test_upgrade_creates_the_models_schema_and_views(db_url):
     assert store.upgrade(db_url) == head()
     assert store.upgrade(db_url) == head()          # idempotent
-    eng = store.engine(db_url)
+    eng = connection.engine(db_url)
     try:
         assert diffs(eng) == []
         names = inspect(eng)
@@ -61,7 +62,7 @@ def test_downgrade_to_base_and_up_again(db_url):
     eng = store.connect(db_url)
     try:
         for target in ("base", "head"):
-            with store.write_transaction(eng) as conn:
+            with connection.write_transaction(eng) as conn:
                 cfg = config()
                 cfg.attributes["connection"] = conn
                 (command.downgrade if target == "base" else command.upgrade)(cfg, target)
@@ -118,5 +119,5 @@ def test_sqlite_connections_get_wal_busy_timeout_and_foreign_keys(tmp_path):
         pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
         assert pragma("journal_mode") == "wal"
         assert pragma("foreign_keys") == 1
-        assert pragma("busy_timeout") == store.BUSY_TIMEOUT_MS
+        assert pragma("busy_timeout") == connection.BUSY_TIMEOUT_MS
     eng.dispose()

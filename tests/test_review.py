@@ -19,13 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_or_skip
 from plans.review import flags, quarter, render
 
 GOLD = sorted((Path(__file__).parent / "gold").glob("*.jsonl"))
 OUT = Path(__file__).parent / "out"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install -y chromium)")
 
 
 def gold_records(path: Path) -> list[dict]:
@@ -139,6 +138,8 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def browser():
+    if CHROMIUM is None:
+        require_or_skip("chromium is not installed (Debian: apt-get install -y chromium)")
     b = Browser()
     yield b
     b.close()
@@ -147,7 +148,6 @@ def browser():
 COUNT_ROWS = "document.querySelectorAll('tr.task').length"
 
 
-@needs_chromium
 def test_the_browser_check_sees_console_errors(browser, tmp_path):
     """The check itself: a page that logs an error and throws is caught."""
     page = tmp_path / "bad.html"
@@ -158,7 +158,6 @@ def test_the_browser_check_sees_console_errors(browser, tmp_path):
     assert any("boom" in e for e in errors) and len(errors) >= 2
 
 
-@needs_chromium
 @pytest.mark.parametrize("gold", GOLD, ids=lambda p: p.stem)
 def test_review_page_in_chromium(browser, gold, tmp_path):
     records = gold_records(gold)

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from flows import steps
-from schemas.tables import IngestionRun
+from store.db_tables import IngestionRun
 from store_fixtures import db_url, pg_admin  # noqa: F401
 from test_robustness_input import RAW, corpus, whole_versions
 

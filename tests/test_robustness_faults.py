@@ -23,7 +23,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from flows import steps
-from schemas import store
+import store
+from store import loading
 from store_fixtures import PG_URL, db_url, fresh_database, pg_admin  # noqa: F401
 from test_robustness_input import RAW, corpus, whole_versions
 
@@ -66,7 +67,7 @@ def test_connection_killed_inside_loads(request, tmp_path, monkeypatch):
         url = tagged(base, f"plans-fault-{uuid.uuid4().hex[:8]}")
         files = make_folder(tmp_path / "plans")
         admin = request.getfixturevalue("pg_admin")
-        original = store._write_version
+        original = loading._write_version
         attempts: dict[str, int] = {}
         always = "8003/KH-UBND"           # plan03.txt: its connection dies on every attempt
 
@@ -81,16 +82,16 @@ def test_connection_killed_inside_loads(request, tmp_path, monkeypatch):
                     c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
             return out
 
-        monkeypatch.setattr(store, "_write_version", write_then_lose_connection)
+        monkeypatch.setattr(loading, "_write_version", write_then_lose_connection)
         summary = steps.ingest_files(files, url)
-        monkeypatch.setattr(store, "_write_version", original)
+        monkeypatch.setattr(loading, "_write_version", original)
 
         by_name = {Path(o.path).name: o for o in summary.outcomes}
         failed = [n for n, o in by_name.items() if o.status == steps.FAILED]
         for name in failed:          # a failure says the connection was lost
             assert "connection" in by_name[name].error.lower(), by_name[name].error
         assert failed == ["plan03.txt"]    # the others were retried on a new connection
-        assert attempts[always] == store.ATTEMPTS
+        assert attempts[always] == loading.ATTEMPTS
         whole_versions(steps.engine(url))
         check_complete(url, files)
         steps.engine.cache_clear()
@@ -193,7 +194,7 @@ def test_server_stopped_and_started_mid_run(request, tmp_path):
 def ingest_and_hang(url: str, files: list[str], hang_at: int, inside) -> None:
     """Ingest files; inside the load of file `hang_at`, after its rows are written, stop for
     good (the parent kills this process there)."""
-    original = store._write_version
+    original = loading._write_version
     count = [0]
 
     def write_then_hang(*args, **kwargs):
@@ -204,7 +205,7 @@ def ingest_and_hang(url: str, files: list[str], hang_at: int, inside) -> None:
             time.sleep(300)
         return out
 
-    store._write_version = write_then_hang
+    loading._write_version = write_then_hang
     steps.ingest_files(files, url)
 
 

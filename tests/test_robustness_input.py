@@ -19,9 +19,10 @@ from extract_files import paragraph, pdf_bytes, text
 from extractors import read
 from extractors.encoding import legacy_encoding
 from flows import steps
-from schemas import store
 from schemas.document import ExtractionError
-from schemas.tables import IngestionRun, PlanRow, PlanVersion, SourceFile, TaskRow
+from store.db_tables import IngestionRun, PlanRow, PlanVersion, SourceFile, TaskRow
+from store.identity import content_hash
+from store.reading import read_tasks
 from store_fixtures import db_url, pg_admin  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,12 +158,12 @@ def whole_versions(engine) -> dict:
                                   .group_by(TaskRow.version_id)).all())
         sources = Counter(conn.execute(select(SourceFile.version_id)).scalars())
         runs = conn.execute(select(IngestionRun.status, IngestionRun.version_id)).all()
-        read_back = {v.id: store._read_tasks(conn, v.id) for v in versions}
+        read_back = {v.id: read_tasks(conn, v.id) for v in versions}
     by_plan: dict[int, list] = {}
     for v in versions:
         by_plan.setdefault(v.plan_id, []).append(v)
         assert tasks.get(v.id, 0) == v.task_count, f"version {v.id}: partial task rows"
-        assert store.content_hash([t for _, t in read_back[v.id]]) == v.content_hash, \
+        assert content_hash([t for _, t in read_back[v.id]]) == v.content_hash, \
             f"version {v.id}: tasks differ from what was loaded"
         assert sources[v.id] >= 1, f"version {v.id} has no source file"
     for pid, key in plans:

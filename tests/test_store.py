@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from gold_plans import fake_document, gold_plans, plan_from_records
-from schemas import store
 from schemas.plan import Deadline
-from schemas.tables import IngestionRun, metadata
+import store
+from store import loading
+from store.db_tables import IngestionRun, metadata
 from store_fixtures import db, db_url, pg_admin  # noqa: F401
 
 ROOT = Path(__file__).parent
@@ -144,7 +145,7 @@ def test_failure_inside_the_transaction_leaves_the_database_unchanged(db, monkey
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(store, "_write_changes", boom)   # after the new version is written
+    monkeypatch.setattr(loading, "_write_changes", boom)   # after the new version is written
     with pytest.raises(RuntimeError, match="disk on fire") as info:
         store.load(db, fake_document(amended, salt="x"), amended)
     assert "recorded as failed ingestion_run" in info.value.__notes__[0]

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gold_plans import gold_plans
-from schemas import store
+from store import identity, loading
 from schemas.plan import PlanMeta, Task
-from schemas.store_diff import compare, similarity
+from store.changes import compare, similarity
 
 PLANS = [p for _, p in gold_plans()]
 
@@ -66,7 +66,7 @@ def test_similarity_ignores_accents_and_case():
 
 
 def test_plan_identity():
-    key = store.plan_key
+    key = identity.plan_key
     assert key(PlanMeta("Ninh Thuận", "3021 /KH-UBND")) == key(PlanMeta("Ninh Thuan", "3021/kh-ubnd"))
     assert key(PlanMeta("Ninh Thuận", "3021/KH-UBND")) != key(PlanMeta("Kon Tum", "3021/KH-UBND"))
     titled = key(PlanMeta("Kon Tum", None, title="Triển khai “Chiến lược”, đến năm 2030"))
@@ -76,18 +76,18 @@ def test_plan_identity():
 
 
 def test_agency_kind_and_scope():
-    assert store.agency_kind("Sở Tài chính") == "so"
-    assert store.agency_kind("Ủy ban nhân dân tỉnh") == "ubnd"
-    assert store.agency_kind("Ủy ban nhân dân cấp huyện") == "collective"
-    assert store.agency_kind("Các sở, ban, ngành cấp tỉnh") == "collective"
-    assert store.agency_kind("Công an tỉnh") == "other"
-    assert store.agency_scope("Bộ Khoa học và Công nghệ", "Kon Tum") == ""
-    assert store.agency_scope("Sở Tài chính", "Kon Tum") == "Kon Tum"
+    assert identity.agency_kind("Sở Tài chính") == "so"
+    assert identity.agency_kind("Ủy ban nhân dân tỉnh") == "ubnd"
+    assert identity.agency_kind("Ủy ban nhân dân cấp huyện") == "collective"
+    assert identity.agency_kind("Các sở, ban, ngành cấp tỉnh") == "collective"
+    assert identity.agency_kind("Công an tỉnh") == "other"
+    assert identity.agency_scope("Bộ Khoa học và Công nghệ", "Kon Tum") == ""
+    assert identity.agency_scope("Sở Tài chính", "Kon Tum") == "Kon Tum"
 
 
 def test_sections_follow_codes_and_groups():
     plan = PLANS[0]                                # prose: codes II.1.a … III.3
-    rows, of_task = store.sections(plan.tasks)
+    rows, of_task = loading.sections(plan.tasks)
     by_code = {r["code"]: r for r in rows}
     assert {"II", "II.1", "II.2", "II.2.a", "III"} <= set(by_code)
     assert by_code["II.2.a"]["parent"] == by_code["II.2"]["position"]
@@ -95,7 +95,7 @@ def test_sections_follow_codes_and_groups():
     assert by_code["II.1"]["title"] == plan.tasks[0].group
     assert rows[of_task[2]]["code"] == "II.2.a"    # II.2.a.1 sits in II.2.a
     flat = PLANS[2]                                # table: codes 1 … 47, groups as rows
-    rows, of_task = store.sections(flat.tasks)
+    rows, of_task = loading.sections(flat.tasks)
     first = rows[of_task[0]]
     assert first["code"] is None and first["title"] == flat.tasks[0].group
     assert all(p is not None for p in of_task)

@@ -6,7 +6,8 @@ import multiprocessing
 import time
 
 from gold_plans import fake_document, gold_plans
-from schemas import store
+import store
+from store import loading
 from store_fixtures import db, db_url, pg_admin  # noqa: F401
 from test_store import amend, load_gold, runs, snapshot
 
@@ -76,7 +77,7 @@ def load_and_hang(url: str, inside) -> None:
         inside.set()
         time.sleep(120)
 
-    store._write_changes = hang
+    loading._write_changes = hang
     eng = store.connect(url)
     doc, plan = gold_plans()[2]
     amended = amend(plan)[0]

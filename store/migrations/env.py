@@ -1,7 +1,7 @@
 """Alembic environment for the plans database.
 
-Run through schemas.store.upgrade()/connect(), which hand over an open connection in
-`config.attributes["connection"]`, or from the command line (`alembic -c schemas/alembic.ini
+Run through store.upgrade()/connect(), which hand over an open connection in
+`config.attributes["connection"]`, or from the command line (`alembic -c store/alembic.ini
 upgrade head`), which opens PLANS_DB_URL (else the default SQLite file).
 """
 from logging.config import fileConfig
@@ -9,8 +9,8 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import text
 
-from schemas import store
-from schemas.tables import metadata
+from store.connection import engine as open_engine, write_transaction
+from store.db_tables import metadata
 
 MIGRATION_LOCK = 472_215_001  # PostgreSQL advisory lock: one migrating process at a time
 
@@ -31,7 +31,7 @@ if connection is not None:
 else:
     if context.config.config_file_name:
         fileConfig(context.config.config_file_name, disable_existing_loggers=False)
-    engine = store.engine(context.config.get_main_option("sqlalchemy.url") or None)
-    with store.write_transaction(engine) as conn:
+    engine = open_engine(context.config.get_main_option("sqlalchemy.url") or None)
+    with write_transaction(engine) as conn:
         run(conn)
     engine.dispose()

@@ -1,11 +1,22 @@
-"""Export writers: lists of §5 records (one list per plan) → JSON Lines, CSV or Excel."""
+"""Exports: the current plan versions as JSON Lines, CSV or Excel.
+
+Each format is one writer (lists of §5 records, one list per plan → a file; returns the count
+written) registered in EXPORTERS; a new format is one more function there.
+"""
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from sqlalchemy import Engine
+
+from schemas.plan import describe_deadline
+from store.reading import list_plans, plan_records, resolve_plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = ["plan", "province", "plan_number", "issued", "plan_title", "document", "part",
            "code", "group", "text", "result", "lead", "support", "deadlines", "earliest_due",
@@ -20,9 +31,7 @@ def write_jsonl(plans: list[list[dict]], out: Path) -> int:
 
 def deadline_text(d: dict) -> str:
     """"trong quý II/2025 (quarter 2025-Q2, due 2025-06-30)", as in the v_current_tasks view."""
-    value = f" {d['value']}" if d.get("value") else ""
-    due = f", due {d['due']}" if d.get("due") else ""
-    return f"{d['raw']} ({d['kind']}{value}{due})"
+    return f"{d['raw']} ({describe_deadline(d)})"
 
 
 def plan_label(meta: dict, document: str) -> str:
@@ -32,6 +41,8 @@ def plan_label(meta: dict, document: str) -> str:
 
 def task_frame(plans: list[list[dict]]) -> pd.DataFrame:
     """One row per task; lists joined with "; " (agency names contain commas)."""
+    import pandas as pd   # imported when exporting only: it costs every `import store` ~0.5 s
+
     rows = []
     for head, *tasks in plans:
         meta = head["plan"]
@@ -69,6 +80,8 @@ def _sheet_name(label: str, used: set[str]) -> str:
 def write_xlsx(plans: list[list[dict]], out: Path) -> int:
     """An "All tasks" sheet and one sheet per plan, each with a frozen header, autofilter
     and readable column widths."""
+    import pandas as pd
+
     frame = task_frame(plans)
     widths = {"text": 80, "result": 40, "group": 40, "lead": 40, "support": 40,
               "deadlines": 50, "plan_title": 40}
@@ -89,4 +102,22 @@ def write_xlsx(plans: list[list[dict]], out: Path) -> int:
     return len(frame)
 
 
-WRITERS = {"jsonl": write_jsonl, "csv": write_csv, "xlsx": write_xlsx}
+EXPORTERS = {"jsonl": write_jsonl, "csv": write_csv, "xlsx": write_xlsx}
+EXPORT_FORMATS = tuple(EXPORTERS)
+
+
+def export(engine: Engine, fmt: str, out: Path, plan: str | int | None = None) -> int:
+    """Write the current versions of all plans (or of `plan`, see resolve_plan()) to `out`.
+
+    fmt "jsonl": the §5 format, per plan a plan line then its task lines; returns lines
+    written. "csv" / "xlsx": one row per task with a plan column, agencies and deadlines as
+    readable text (xlsx: an "All tasks" sheet plus a sheet per plan, autofilter on); returns
+    task rows written.
+    """
+    if fmt not in EXPORTERS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORTERS)}")
+    ids = [resolve_plan(engine, plan)] if plan is not None else [p["id"] for p in list_plans(engine)]
+    records = [plan_records(engine, i) for i in ids]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return EXPORTERS[fmt](records, out)

@@ -3,7 +3,7 @@
 A plan (kế hoạch) has versions; each version has its source files, its section tree, its
 tasks (nhiệm vụ) with their agencies (cơ quan chủ trì / phối hợp) and deadlines (thời gian
 hoàn thành). Loads are recorded in ingestion_run, differences between versions in task_change.
-docs/schema.md documents every table and view; the Alembic migrations in schemas/migrations
+docs/schema.md documents every table and view; the Alembic migrations in store/migrations
 create them. Change a model only together with a new migration.
 """
 from __future__ import annotations

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from schemas.plan import Task
+from store.identity import content, fold
 
 FIELDS = ("part", "code", "group", "text", "result", "lead", "support", "deadlines")
 SAME_CODE_MIN = 0.3   # same code: paired when the texts share this much (token Dice)
@@ -33,12 +33,6 @@ class TaskChange:
         return asdict(self)
 
 
-def fold(s: str | None) -> str:
-    """Lowercase without diacritics (đ → d), NFC otherwise: for keys and accent-blind search."""
-    s = unicodedata.normalize("NFD", s or "").lower().replace("đ", "d")
-    return unicodedata.normalize("NFC", "".join(c for c in s if unicodedata.category(c) != "Mn"))
-
-
 def _tokens(s: str) -> Counter:
     return Counter(re.findall(r"\w+", fold(s)))
 
@@ -49,15 +43,6 @@ def similarity(a: str, b: str) -> float:
     if not ta or not tb:
         return float(ta == tb)
     return 2 * sum((ta & tb).values()) / (sum(ta.values()) + sum(tb.values()))
-
-
-def content(task: Task) -> dict:
-    """What a task says, without where it was found (page and block differ between the PDF
-    and the DOCX of one plan) nor how a deadline was worded (line breaks in a cell differ
-    between renderings; the normalized deadline is what counts)."""
-    return {"part": task.part, "code": task.code, "group": task.group, "text": task.text,
-            "result": task.result, "lead": list(task.lead), "support": list(task.support),
-            "deadlines": [{k: v for k, v in asdict(d).items() if k != "raw"} for d in task.deadlines]}
 
 
 def match(old: list[Task], new: list[Task]) -> dict[int, int]:

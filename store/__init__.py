@@ -1,0 +1,21 @@
+"""The plans database: connect and migrate, identity, load, query, diff, export.
+
+    import store
+    engine = store.connect()                 # PLANS_DB_URL, else data/processed/plans.db
+    if store.find_source(engine, doc.sha256) is None:
+        result = store.load(engine, doc, plan, trigger="cli")
+    store.export(engine, "jsonl", Path("out/tasks.jsonl"))
+
+The names below are the store's public API: code outside store/ (flows/, plans/) uses only
+these, never the tables (store.db_tables) nor the modules behind them. docs/schema.md
+documents the tables and views.
+"""
+from store.changes import TaskChange
+from store.connection import DatabaseError, connect, default_url, shown_url, upgrade
+from store.exporters import EXPORT_FORMATS, export
+from store.loading import LoadResult, find_source, load, record_run
+from store.reading import diff, list_plans, loaded_paths, plan_records, query_tasks, resolve_plan
+
+__all__ = ["EXPORT_FORMATS", "DatabaseError", "LoadResult", "TaskChange", "connect",
+           "default_url", "diff", "export", "find_source", "list_plans", "load", "loaded_paths",
+           "plan_records", "query_tasks", "record_run", "resolve_plan", "shown_url", "upgrade"]

@@ -1,0 +1,81 @@
+"""Identity rules: which plan a Plan is, which agency a name is, what a task says."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import asdict
+from functools import cache
+from pathlib import Path
+
+from schemas.plan import PlanMeta, Task
+
+AGENCY_NAMES = Path(__file__).parent / "agency_names.tsv"
+
+
+def fold(s: str | None) -> str:
+    """Lowercase without diacritics (đ → d), NFC otherwise: for keys and accent-blind search."""
+    s = unicodedata.normalize("NFD", s or "").lower().replace("đ", "d")
+    return unicodedata.normalize("NFC", "".join(c for c in s if unicodedata.category(c) != "Mn"))
+
+
+def content(task: Task) -> dict:
+    """What a task says, without where it was found (page and block differ between the PDF
+    and the DOCX of one plan) nor how a deadline was worded (line breaks in a cell differ
+    between renderings; the normalized deadline is what counts)."""
+    return {"part": task.part, "code": task.code, "group": task.group, "text": task.text,
+            "result": task.result, "lead": list(task.lead), "support": list(task.support),
+            "deadlines": [{k: v for k, v in asdict(d).items() if k != "raw"} for d in task.deadlines]}
+
+
+def plan_key(meta: PlanMeta, document: str = "") -> str:
+    """A plan's identity: province + number ("ninh thuan|3021/KH-UBND"), or province +
+    normalized title when the number is blank ("kon tum|t:trien khai thuc hien …")."""
+    province = fold(meta.province).strip()
+    if meta.number and meta.number.strip():
+        return f"{province}|{''.join(meta.number.split()).upper()}"
+    if meta.title and meta.title.strip():
+        words = " ".join(re.findall(r"\w+", fold(meta.title)))
+        return f"{province}|t:{words}"[:900]
+    return f"{province}|doc:{document}"
+
+
+
+@cache
+def name_rules() -> list[tuple[str, str, str]]:
+    """(kind, rule, words) lines of agency_names.tsv, in order."""
+    out = []
+    for line in AGENCY_NAMES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, rule, words = line.split("\t")
+            if rule not in ("first", "word"):
+                raise ValueError(f"{AGENCY_NAMES.name}: rule {rule!r} is not first or word: {line!r}")
+            out.append((kind, rule, words))
+    return out
+
+
+def _kind_of(name: str, kinds: tuple[str, ...]) -> str | None:
+    for kind, rule, words in name_rules():
+        if kind in kinds and (name.split().count(words) if rule == "word"
+                              else name == words or name.startswith(words + " ")):
+            return kind
+    return None
+
+
+def agency_kind(name: str) -> str:
+    """so (Sở …), ubnd (Ủy ban nhân dân …), collective (Các …, cấp huyện/xã) or other."""
+    return _kind_of(name, ("collective", "so", "ubnd")) or "other"
+
+
+def agency_scope(name: str, province: str | None) -> str:
+    """The province an agency belongs to; '' for central bodies (ministries, Government)."""
+    return "" if _kind_of(name, ("national",)) else (province or "")
+
+
+def content_hash(tasks: list[Task]) -> str:
+    """SHA-256 of what the tasks say (without page/block): equal for the PDF and the DOCX of
+    one plan when their extraction agrees."""
+    data = json.dumps([content(t) for t in tasks], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode()).hexdigest()
+
