@@ -1,10 +1,11 @@
 """Blocks built the same way for PDF, OCR and DOCX: NFC, collapsed whitespace, enumeration
-labels split off list items (extractors.lines.split_label), tables padded to one width."""
+labels split off list items (schemas.numbering.split_label), tables padded to one width."""
 from __future__ import annotations
 
 import re
 
-from extractors.lines import nfc, split_label
+from extractors.lines import nfc
+from schemas.numbering import split_label
 from schemas.document import Block
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\ufeff"))

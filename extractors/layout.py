@@ -9,7 +9,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-from extractors.blocks import split_label
+from schemas.numbering import split_label
 from extractors.settings import LAYOUT
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|,b\b", re.I)

@@ -1,4 +1,4 @@
-"""Format-independent text helpers: numbering labels and joining hard-wrapped lines.
+"""Format-independent text helpers: joining hard-wrapped lines (numbering labels: schemas.numbering).
 
 Used by every extractor that sees lines rather than paragraphs (text files, PDF, OCR).
 """
@@ -8,22 +8,7 @@ import re
 import unicodedata
 
 from extractors.settings import LAYOUT
-
-# An enumeration label at the start of a paragraph: "I.", "II -", "1.", "1.1.", "3.3.", "2)",
-# "a)", "đ)", "a.", "-", "–", "•", "+", "*". Arabic labels need a closing "." or ")" (or a
-# second level) so that a wrapped line starting with a year is not taken for one.
-LABEL = re.compile(
-    r"""^\s*(?P<label>
-        (?:[IVXLC]{1,6}\s*[.)/-])               # Roman
-      | (?:\d{1,3}(?:\.\d{1,3})+\.?)            # 1.1 / 1.1. / 3.3.2
-      | (?:\d{1,3}[.)])                         # 1. / 2)
-      | (?:[a-zđ][).])                          # a) đ) a.
-      | (?:\((?:\d{1,3}|[a-zđ])\))                # (1) (a)
-      | (?:[-–—•+*])                            # dash, bullet, plus, star
-    )(?=\s|$)""",
-    re.VERBOSE,
-)
-
+from schemas.numbering import split_label, starts_lower
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
@@ -34,24 +19,10 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", nfc(text).replace("\u00a0", " ")).strip()
 
 
-def split_label(text: str) -> tuple[str | None, str]:
-    """Split a leading enumeration label off a paragraph: ("1.", "Sở Tài chính …")."""
-    m = LABEL.match(text)
-    if not m:
-        return None, text.strip()
-    label = re.sub(r"\s+", "", m.group("label"))
-    return label, text[m.end():].strip()
-
-
 def is_caps_line(text: str) -> bool:
     """A line set in capitals ("KẾ HOẠCH", "III. TỔ CHỨC THỰC HIỆN")."""
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 3 and all(c.isupper() for c in letters)
-
-
-def starts_lower(text: str) -> bool:
-    first = next((c for c in text if c.isalnum() or c in "(“\""), "")
-    return first.islower() or (first.isdigit() and split_label(text)[0] is None)
 
 
 def continues(previous: str, line: str, gap: bool, full: bool, hard_break: bool = False) -> bool:

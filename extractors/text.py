@@ -7,7 +7,8 @@ from pathlib import Path
 
 from extractors import sha256_of
 from extractors.encoding import legacy_encoding, legacy_message
-from extractors.lines import clean, join_lines, nfc, split_label
+from extractors.lines import clean, join_lines, nfc
+from schemas.numbering import split_label
 from schemas.document import Block, Document, ExtractionError
 
 BREAK_TAGS = re.compile(r"<\s*(?:br|/p|/li|/div)\s*/?>", re.I)

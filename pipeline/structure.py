@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from extractors.lines import starts_lower
+from schemas.numbering import starts_lower
 from pipeline.agencies import find_roles, is_boilerplate, only_agencies
 from pipeline.resources import lines, rows, words
 from pipeline.text import strip_marks, tone_normalize

@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("extractors", "pipeline", "schemas", "store", "flows", "plans")
 # pipeline → extractors internals still imported; the pipeline's numbering-label work removes
 # them (issue 10, "numbering labels have no single home"): then delete the entry.
-KNOWN = {("pipeline/structure.py", "extractors.lines")}
 
 
 def imports(package: str) -> list[tuple[str, str, str | None]]:
@@ -69,10 +68,7 @@ def test_pipeline_imports_no_database_nor_runner():
 def test_pipeline_uses_only_the_extractors_entry():
     """`from extractors import read` (the package's entry) only, no extractors.<module>."""
     bad = {(f, m) for f, m, _ in imports("pipeline") if top(m) == "extractors" and m != "extractors"}
-    assert bad <= KNOWN, f"pipeline imports extractor internals: {sorted(bad - KNOWN)}"
-    if bad:
-        pytest.xfail(f"pipeline still imports extractor internals {sorted(bad)}: "
-                     "numbering labels move out of extractors.lines (issue 10)")
+    assert bad == set(), f"pipeline imports extractor internals: {sorted(bad)}"
 
 
 def store_uses(package: str) -> list[str]:
