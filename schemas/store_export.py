@@ -50,8 +50,19 @@ def task_frame(plans: list[list[dict]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+# A cell a spreadsheet would run as a formula (OWASP CSV injection): = + @ tab CR first, or
+# a minus not followed by a space and a word (a "- Sở …" bullet stays as typed).
+FORMULA_START = re.compile(r"[=+@\t\r]|-(?!\s+[^\W\d_])")
+def as_text(value):
+    """A document string made inert for spreadsheets: a leading apostrophe before a
+    formula-like start (Excel shows the rest as text)."""
+    if isinstance(value, str) and FORMULA_START.match(value):
+        return "'" + value
+    return value
+
+
 def write_csv(plans: list[list[dict]], out: Path) -> int:
-    frame = task_frame(plans)
+    frame = task_frame(plans).map(as_text)
     frame.to_csv(out, index=False, encoding="utf-8-sig")   # the BOM makes Excel read UTF-8
     return len(frame)
 
@@ -83,6 +94,10 @@ def write_xlsx(plans: list[list[dict]], out: Path) -> int:
             ws = xl.sheets[name]
             ws.auto_filter.ref = ws.dimensions
             ws.freeze_panes = "A2"
+            for cells in ws.iter_rows(min_row=2):
+                for cell in cells:
+                    if cell.data_type == "f":   # document text, never a live formula
+                        cell.data_type = "s"
             for k, col in enumerate(COLUMNS):
                 ws.column_dimensions[ws.cell(row=1, column=k + 1).column_letter].width = \
                     widths.get(col, 14)

