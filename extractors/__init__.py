@@ -33,7 +33,8 @@ def read(path: str | Path) -> Document:
     if path.stat().st_size == 0:
         raise ExtractionError(path, "the file is empty (0 bytes)")
     check_content(path, fmt)
-    document = _read(path, fmt)
+    from extractors.controls import clean_document
+    document = clean_document(_read(path, fmt))
     check_encoding(document)
     return document
 

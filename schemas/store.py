@@ -772,7 +772,7 @@ def export(engine: Engine, fmt: str, out: Path, plan: str | int | None = None) -
     readable text (xlsx: an "All tasks" sheet plus a sheet per plan, autofilter on); returns
     task rows written.
     """
-    from schemas.store_export import WRITERS
+    from schemas.store_export import WRITERS, write_atomic
 
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(WRITERS)}")
@@ -783,4 +783,4 @@ def export(engine: Engine, fmt: str, out: Path, plan: str | int | None = None) -
     records = [plan_records(engine, i) for i in ids]
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    return WRITERS[fmt](records, out)
+    return write_atomic(WRITERS[fmt], records, out)

@@ -51,3 +51,45 @@ def test_exports_write_formula_like_text_as_text(db, tmp_path):
     assert [r["text"] for r in rows[:4]] == ["'" + p for p in PAYLOADS]
     assert not any(v[:1] in "=+@" for r in rows for v in r.values() if v)
     assert rows[5]["text"] == plan.tasks[5].text          # ordinary text untouched
+
+
+# -- 2. control characters ---------------------------------------------------------------------
+
+def hostile_copy(tmp_path: Path, text: str = "\x1b[31m\x01 ngay\x0b") -> Path:
+    """The text sample of plan 003 with control characters inside its task lines."""
+    source = TXT.read_text(encoding="utf-8")
+    out = tmp_path / "003_hostile.txt"
+    out.write_text(source.replace("Sở Khoa học và Công nghệ", f"Sở Khoa học{text} và Công nghệ"),
+                   encoding="utf-8")
+    return out
+
+
+def test_extraction_removes_control_characters(tmp_path):
+    import extractors
+    from extractors.controls import CONTROL
+    document = extractors.read(hostile_copy(tmp_path))
+    texts = [b.text for b in document.blocks] + [c for b in document.blocks for r in b.rows or []
+                                                 for c in r]
+    assert "Sở Khoa học ngay và Công nghệ" in "\n".join(texts)
+    assert not any(CONTROL.search(t) or "\x1b" in t or "\x0b" in t for t in texts)
+
+
+def test_a_failed_export_names_plan_and_field_and_keeps_the_previous_file(db, tmp_path):
+    document, plan = gold("001")
+    store.load(db, document, plan)
+    keep = tmp_path / "keep.xlsx"
+    store.export(db, "xlsx", keep)
+    before = keep.read_bytes()
+    plan.tasks[2].support.append("Sở \x1bTài chính")
+    store.load(db, fake_document(plan, salt="esc"), plan)
+    with pytest.raises(ValueError, match=r"plan 3021/KH-UBND, task .*'support'.*'\\x1b'"):
+        store.export(db, "xlsx", keep)
+    assert keep.read_bytes() == before
+    assert not list(tmp_path.glob("*.tmp*"))
+
+
+def test_ingest_then_export_of_a_plan_with_control_characters(tmp_path):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    assert plans("ingest", hostile_copy(tmp_path), "--db", url).exit_code == 0
+    result = plans("export", "-o", tmp_path / "keep.xlsx", "--db", url)
+    assert result.exit_code == 0, result.output
