@@ -115,10 +115,24 @@ def fingerprint(path: str) -> str:
     return sha256_of(Path(path))
 
 
-def seen(db: str, sha256: str) -> dict | None:
-    """The source already loaded from these exact bytes, if any."""
+def seen(db: str, sha256: str, path: str | None = None) -> dict | None:
+    """The source already loaded from these exact bytes, if any, when the file is to be
+    skipped: not when its bytes are an earlier version's and the file was written after the
+    current version was loaded (an amendment reverted: see reverted())."""
     from schemas import store
-    return store.find_source(engine(db), sha256)
+    known = store.find_source(engine(db), sha256)
+    return None if known and path and reverted(db, known, path) else known
+
+
+def reverted(db: str, known: dict, path: str) -> bool:
+    """Whether a file holding an earlier version's bytes was written after the plan's current
+    version was loaded. An old copy lying beside the new one is not a revert."""
+    from schemas import store
+    if known["is_current"]:
+        return False
+    since = store.current_since(engine(db), known["plan_id"])
+    written = datetime.fromtimestamp(Path(path).stat().st_mtime, timezone.utc)
+    return since is not None and written > since
 
 
 def extract(path: str):
@@ -184,7 +198,7 @@ def check_loaded(path: str, db: str, trigger: str) -> tuple[str | None, Outcome 
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     try:
         sha = fingerprint(path)
-        known = seen(db, sha)
+        known = seen(db, sha, path)
         if not known:
             return sha, None
         notify(path, "start")
@@ -213,7 +227,7 @@ def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False
     try:
         sha = sha256 or stages.fingerprint(path)
         notify(path, "fingerprint")
-        known = None if force or sha256 else stages.seen(db, sha)
+        known = None if force or sha256 else stages.seen(db, sha, path)
         if known:
             out = skip(path, db, sha, known, trigger, started, stages)
         else:

@@ -290,6 +290,14 @@ def find_source(engine: Engine, sha256: str) -> dict | None:
     return dict(row._mapping) if row else None
 
 
+def current_since(engine: Engine, plan_id: int) -> datetime | None:
+    """When the plan's current version became current (UTC)."""
+    with engine.connect() as conn:
+        since = conn.execute(select(PlanVersion.valid_from).where(
+            PlanVersion.plan_id == plan_id, PlanVersion.is_current)).scalar()
+    return since.replace(tzinfo=timezone.utc) if since and since.tzinfo is None else since
+
+
 def _transient(exc: Exception) -> bool:
     if getattr(exc, "connection_invalidated", False):   # connection lost: a new one may do
         return True
@@ -305,7 +313,9 @@ def load(engine: Engine, document: Document, plan: Plan, *, trigger: str = "cli"
     """Load one extracted file in one transaction: identify the plan, compare with its
     current version, write, record the ingestion_run.
 
-    Same bytes as a loaded file → "unchanged" (run "skipped"). Same tasks as the current
+    Same bytes as a file of the current version → "unchanged" (run "skipped"); bytes of an
+    earlier version → that content is current again, as a new version (a reverted
+    amendment: `diff` shows the revert; the source row moves to it). Same tasks as the current
     version → "new_source" (one more source file). Different tasks → "new_version": the new
     version becomes current, the old one is kept, task_change rows are written. On any error
     the transaction rolls back, a "failed" run is recorded with the cause, and the exception
@@ -387,7 +397,11 @@ def check(plan: Plan) -> None:
 def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
           started: datetime) -> LoadResult:
     known = conn.execute(_source_query().where(SourceFile.sha256 == document.sha256)).first()
-    if known:
+    if known and not known.is_current:
+        # an earlier version's bytes again (an amendment reverted): the file's source row
+        # moves to what its content makes current below (a new version, or the current one)
+        conn.execute(SourceFile.__table__.delete().where(SourceFile.sha256 == document.sha256))
+    elif known:
         run_id = _insert_run(conn, path=document.path, sha256=document.sha256,
                              status="skipped", outcome="unchanged", trigger=trigger,
                              started=started, plan_id=known.plan_id,

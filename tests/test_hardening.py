@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import csv
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -93,3 +94,44 @@ def test_ingest_then_export_of_a_plan_with_control_characters(tmp_path):
     assert plans("ingest", hostile_copy(tmp_path), "--db", url).exit_code == 0
     result = plans("export", "-o", tmp_path / "keep.xlsx", "--db", url)
     assert result.exit_code == 0, result.output
+
+
+# -- 3. reverted amendments ----------------------------------------------------------------------
+
+def test_an_earlier_versions_bytes_again_become_a_new_current_version(db):
+    document, plan = gold("001")
+    store.load(db, document, plan)
+    amended = copy.deepcopy(plan)
+    amended.tasks[0].text += " và báo cáo kết quả"
+    assert store.load(db, fake_document(amended, salt="v2"), amended).version == 2
+    again = store.load(db, document, plan)
+    assert (again.status, again.version) == ("new_version", 3)
+    plan_id = again.plan_id
+    assert store.plan_records(db, plan_id) == plan.to_records()
+    [change] = store.diff(db, plan_id)
+    assert change.kind == "changed" and change.fields["text"]["new"] == plan.tasks[0].text
+    assert store.load(db, document, plan).status == "unchanged"
+    assert store.list_plans(db)[0]["sources"] == 2
+
+
+def test_a_reverted_file_is_loaded_again_an_old_copy_beside_the_new_is_not(tmp_path):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    v1 = TXT.read_text(encoding="utf-8")
+    v2 = v1.replace("Sở Khoa học và Công nghệ", "Sở Tài chính", 1)
+    plan_file = tmp_path / "plan.txt"
+    plan_file.write_text(v1, encoding="utf-8")
+    old = tmp_path / "old" / "plan_v1.txt"
+    old.parent.mkdir()
+    shutil.copy(plan_file, old)
+    assert plans("ingest", plan_file, "--db", url).exit_code == 0
+    plan_file.write_text(v2, encoding="utf-8")
+    assert "new version" in plans("ingest", plan_file, "--db", url).output
+    assert "skipped" in plans("ingest", old, "--db", url).output     # an old copy: v2 stays
+    plan_file.write_text(v1, encoding="utf-8")
+    result = plans("ingest", plan_file, "--db", url)
+    assert re.search(r"new version │ +3 │", result.output), result.output
+    assert "Sở Khoa học và Công nghệ" in plans("diff", "plan", "--db", url).output
+    plan_file.write_text(v2, encoding="utf-8")
+    assert re.search(r"new version │ +4 │", plans("ingest", plan_file, "--db", url).output)
+    forced = plans("ingest", old, "--force", "--db", url).output    # asked for: v1 again
+    assert re.search(r"new version │ +5 │", forced), forced
