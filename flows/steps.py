@@ -279,11 +279,28 @@ def collect(inputs: list[str]) -> list[str]:
     return [f for f in out if not (f in seen_paths or seen_paths.add(f))]
 
 
+LOAD_ORDER = (".docx", ".md", ".txt", ".odt", ".doc", ".pdf")   # a PDF may be a scan: last
+
+
+def copies(files: list[str]) -> list[list[str]]:
+    """Files grouped by name (the copies of one plan in several formats or folders), each
+    group in a fixed order, text-layer formats first, then by path: copies of a plan load one
+    after the other in the same order on every run, whatever the concurrency."""
+    groups: dict[str, list[str]] = {}
+    for f in files:
+        groups.setdefault(Path(f).stem, []).append(f)
+    rank = {s: k for k, s in enumerate(LOAD_ORDER)}
+    return [sorted(g, key=lambda f: (rank.get(Path(f).suffix.lower(), 0), f))
+            for g in groups.values()]
+
+
 def ingest_files(paths: list[str], db: str, *, trigger: str = "cli",
                  force: bool = False) -> Summary:
-    """The in-process path: each file in turn, no Prefect."""
+    """The in-process path: each file in turn (copies of a plan in load order), no Prefect."""
     t0 = time.perf_counter()
-    summary = Summary([ingest_file(p, db, trigger=trigger, force=force) for p in paths])
+    done = {p: ingest_file(p, db, trigger=trigger, force=force)
+            for group in copies(paths) for p in group}
+    summary = Summary([done[p] for p in paths])
     summary.seconds = time.perf_counter() - t0
     return summary
 

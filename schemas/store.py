@@ -31,7 +31,7 @@ from sqlalchemy.orm import aliased
 
 from schemas.document import Document
 from schemas.plan import DEADLINE_KINDS, Deadline, Plan, PlanMeta, Task
-from schemas.store_diff import TaskChange, compare, content, fold
+from schemas.store_diff import TaskChange, compare, content, fold, same_up_to_noise
 from schemas.tables import (BLOCKS, PARTS, Agency, AgencyAlias, DeadlineRow, IngestionRun,
                             PlanRow, PlanVersion, Section, SourceFile, TaskAgency, TaskChangeRow,
                             TaskRow)
@@ -415,16 +415,18 @@ def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
     current = conn.execute(select(PlanVersion).where(PlanVersion.plan_id == plan_id,
                                                      PlanVersion.is_current)).one_or_none()
     digest, now, changes = content_hash(plan.tasks), _now(), []
+    same = current if current is not None and current.content_hash == digest else \
+        _ocr_copy_of(conn, document, plan, plan_id)
     if current is None:
         status, number = "loaded", 1
-    elif current.content_hash == digest:
-        status, number = "new_source", current.version
+    elif same is not None:
+        status, number = "new_source", same.version
     else:
         status, number = "new_version", current.version + 1
         conn.execute(update(PlanVersion).where(PlanVersion.id == current.id)
                      .values(is_current=False, valid_to=now))
     if status == "new_source":
-        version_id = current.id
+        version_id = same.id
     else:
         version_id, task_ids = _write_version(conn, plan_id, number, plan, digest, now)
     if status == "new_version":
@@ -443,6 +445,18 @@ def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
                          outcome=status, trigger=trigger, started=started, plan_id=plan_id,
                          version_id=version_id, counts=counts)
     return LoadResult(status, plan_id, key, number, len(plan.tasks), changes, run_id)
+
+
+def _ocr_copy_of(conn: Connection, document: Document, plan: Plan, plan_id: int):
+    """The version (newest first) an OCR read says up to OCR noise, or None: a scan is one
+    more source of that version, never a version of its own by order alone."""
+    if not document.ocr:
+        return None
+    for v in conn.execute(select(PlanVersion).where(PlanVersion.plan_id == plan_id)
+                          .order_by(PlanVersion.version.desc())):
+        if same_up_to_noise([t for _, t in _read_tasks(conn, v.id)], plan.tasks):
+            return v
+    return None
 
 
 def _plan_id(conn: Connection, key: str, meta: PlanMeta) -> int:
