@@ -33,6 +33,8 @@ def read(path: str | Path) -> Document:
     if path.stat().st_size == 0:
         raise ExtractionError(path, "the file is empty (0 bytes)")
     check_content(path, fmt)
+    from extractors.limits import check_size
+    check_size(path)
     from extractors.controls import clean_document
     document = clean_document(_read(path, fmt))
     check_encoding(document)

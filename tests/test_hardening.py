@@ -135,3 +135,79 @@ def test_a_reverted_file_is_loaded_again_an_old_copy_beside_the_new_is_not(tmp_p
     assert re.search(r"new version │ +4 │", plans("ingest", plan_file, "--db", url).output)
     forced = plans("ingest", old, "--force", "--db", url).output    # asked for: v1 again
     assert re.search(r"new version │ +5 │", forced), forced
+
+
+# -- 4. an OCR copy --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def pdf_and_scan():
+    """(document, plan) of plan 003's PDF and of its scan (OCR reads "III.1.1" as "II.1.1")."""
+    import extractors
+    import pipeline
+    out = []
+    for folder in ("pdf", "scanned"):
+        document = extractors.read(ROOT / f"data/raw/{folder}/003_49a8354a5f205a74.pdf")
+        out.append((document, pipeline.find_plan(document)))
+    return out
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)], ids=["pdf-first", "scan-first"])
+def test_an_ocr_copy_is_a_source_of_the_version_it_reads(db, pdf_and_scan, order):
+    (pdf, pdf_plan), (scan, _) = pdf_and_scan
+    assert scan.ocr and not pdf.ocr
+    results = [store.load(db, *pdf_and_scan[k]) for k in order]
+    plan_id = results[0].plan_id
+    assert store.plan_records(db, plan_id) == pdf_plan.to_records()   # the PDF's tasks are current
+    if order == (0, 1):
+        assert (results[1].status, results[1].version) == ("new_source", 1)
+    # a scan after an amendment is a source of the version it reads, not current
+    amended = copy.deepcopy(pdf_plan)
+    amended.tasks.pop()
+    store.load(db, fake_document(amended, salt="v2"), amended)
+    again = copy.deepcopy(pdf_and_scan[1][0])
+    again.sha256 = "f" * 64
+    result = store.load(db, again, pdf_and_scan[1][1])
+    assert result.status == "new_source" and result.version < store.list_plans(db)[0]["version"]
+    assert store.plan_records(db, plan_id) == amended.to_records()
+
+
+def test_copies_of_a_plan_load_in_a_fixed_order():
+    from flows import steps
+    files = ["s/003.pdf", "p/003.pdf", "t/003.txt", "d/003.docx", "p/001.pdf", "d/001.docx"]
+    assert steps.copies(files) == [["d/003.docx", "t/003.txt", "p/003.pdf", "s/003.pdf"],
+                                   ["d/001.docx", "p/001.pdf"]]
+    assert steps.copies(list(reversed(files))) == list(reversed(steps.copies(files)))
+
+
+# -- 5. runaway input ----------------------------------------------------------------------------
+
+def test_text_extraction_is_linear_in_size(tmp_path):
+    import time
+
+    import extractors
+    line = "sở tài chính chủ trì thực hiện nhiệm vụ phát triển khoa học công nghệ trên địa bàn\n"
+    seconds = []
+    for mb in (0.25, 4):
+        path = tmp_path / f"{mb}.txt"      # one paragraph: hard-wrapped lines, no blank line
+        path.write_text(line * int(mb * 1e6 / len(line.encode())), encoding="utf-8")
+        t0 = time.perf_counter()
+        extractors.read(path)
+        seconds.append(time.perf_counter() - t0)
+    assert seconds[1] < 32 * seconds[0] + 0.5, seconds     # linear: 16x, quadratic: 256x
+
+
+def test_files_above_the_limits_are_refused_and_recorded(tmp_path, monkeypatch):
+    from sqlalchemy import create_engine
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    monkeypatch.setenv("PLANS_MAX_MB", "0.01")
+    result = plans("ingest", TXT, "--db", url)
+    assert result.exit_code == 1
+    assert "above the limit of 0.01 MB" in result.stderr and "PLANS_MAX_MB" in result.stderr
+    monkeypatch.delenv("PLANS_MAX_MB")
+    monkeypatch.setenv("PLANS_MAX_PAGES", "2")
+    result = plans("ingest", ROOT / "data/raw/pdf/001_49944c2a62862d7a.pdf", "--db", url)
+    assert result.exit_code == 1 and "pages, above the limit of 2" in result.stderr
+    with create_engine(url).connect() as conn:
+        runs = conn.exec_driver_sql("select status, error from ingestion_run").all()
+    assert [status for status, _ in runs] == ["failed", "failed"]
+    assert "above the limit" in runs[0][1]
