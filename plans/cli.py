@@ -93,6 +93,12 @@ def database(db: str | None):
     return steps.engine(steps.database_url(db))
 
 
+def masked(url: str) -> str:
+    """A database URL with its password hidden, for every message."""
+    from schemas.store import _shown
+    return _shown(url)
+
+
 def parse_day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
@@ -407,7 +413,7 @@ def upgrade(db: Db = None, debug: Debug = False):
     from flows import steps
     url = steps.database_url(db)
     rev = store.upgrade(url)
-    out.print(f"database {escape(store._shown(url))} is at revision {rev}")
+    out.print(f"database {escape(masked(url))} is at revision {rev}")
 
 
 # -- schedule ----------------------------------------------------------------------------------
@@ -452,15 +458,18 @@ def serve(
         why = (f"the Prefect server at {api} does not answer" if api
                else "PREFECT_API_URL is not set")
         err.print(f"[bold red]error:[/] {why}. " + SERVER_HELP.format(
-            folders=" ".join(folders), cron=cron, db=f" --db {db}" if db else ""))
+            folders=" ".join(folders), cron=cron, db=f" --db {masked(db)}" if db else ""))
         raise typer.Exit(1)
     from flows import prefect_flows
     paths = [str(Path(f).resolve()) for f in folders]
     out.print(f"serving '{prefect_flows.ingest_folder.name}/{name}' on cron '{cron}' over "
               f"{', '.join(paths)}; Ctrl-C stops. Run it now with: "
               f"prefect deployment run 'ingest-folder/{name}'")
+    # The URL (and its password) stays out of the deployment's parameters, which the server's
+    # API shows to anyone: the runs this process starts read it from its environment.
+    os.environ["PLANS_DB_URL"] = url
     prefect_flows.ingest_folder.serve(name=name, cron=cron, parameters={
-        "paths": paths, "db": url, "trigger": "schedule"})
+        "paths": paths, "trigger": "schedule"})
 
 
 def main() -> None:

@@ -211,3 +211,26 @@ def test_files_above_the_limits_are_refused_and_recorded(tmp_path, monkeypatch):
         runs = conn.exec_driver_sql("select status, error from ingestion_run").all()
     assert [status for status, _ in runs] == ["failed", "failed"]
     assert "above the limit" in runs[0][1]
+
+
+# -- 6. the database password -------------------------------------------------------------------
+
+SECRET_URL = "postgresql+psycopg://plans:S3cretPW@dbhost:5432/plans"
+
+
+def test_serve_keeps_the_password_out_of_parameters_and_messages(tmp_path, monkeypatch):
+    import plans.cli as cli
+    from flows import prefect_flows
+    monkeypatch.setattr(cli, "database", lambda url: None)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    result = plans("serve", tmp_path, "--db", SECRET_URL)
+    assert result.exit_code == 1 and "S3cretPW" not in result.output + result.stderr
+    assert "plans:***@dbhost" in result.stderr
+    served = {}
+    monkeypatch.setattr(cli, "prefect_server", lambda: "http://127.0.0.1:4200/api")
+    monkeypatch.setattr(prefect_flows.ingest_folder, "serve", lambda **kw: served.update(kw))
+    monkeypatch.setenv("PLANS_DB_URL", "sqlite:///elsewhere.db")     # restored afterwards
+    result = plans("serve", tmp_path, "--db", SECRET_URL)
+    assert result.exit_code == 0, result.output
+    assert "S3cretPW" not in repr(served) + result.output and "db" not in served["parameters"]
+    assert os.environ["PLANS_DB_URL"] == SECRET_URL      # what the served runs connect to
