@@ -183,6 +183,9 @@ def run_folder(paths: list[str], db: str | None = None, *, trigger: str = "flow"
     console_log=False keeps Prefect's log lines off the console (see quiet)."""
     if not console_log:
         quiet()
+    if not os.environ.get("PREFECT_API_URL"):
+        from flows.orphans import die_with_parent
+        die_with_parent()   # the temporary server Prefect starts dies with this process
     chosen = task_runner(runner, workers, console_log)
     if type(chosen).__name__ == "DaskTaskRunner" and not os.environ.get("PREFECT_API_URL"):
         raise RuntimeError("the Dask task runner needs a Prefect server, or each Dask worker "

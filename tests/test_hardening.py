@@ -8,6 +8,7 @@ import csv
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,46 @@ def test_serve_keeps_the_password_out_of_parameters_and_messages(tmp_path, monke
     assert result.exit_code == 0, result.output
     assert "S3cretPW" not in repr(served) + result.output and "db" not in served["parameters"]
     assert os.environ["PLANS_DB_URL"] == SECRET_URL      # what the served runs connect to
+
+
+# -- 7. the temporary Prefect server dies with its parent ------------------------------------------
+
+def running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="Linux only")
+def test_the_temporary_prefect_server_dies_when_ingest_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import time
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    proc = subprocess.Popen([sys.executable, "-m", "plans.cli", "ingest", ROOT / "data/raw/txt", "--flow",
+                             "--db", f"sqlite:///{tmp_path / 'p.db'}"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def servers() -> list[int]:
+        out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(proc.pid)],
+                             capture_output=True, text=True).stdout
+        return [int(line.split()[0]) for line in out.splitlines() if "uvicorn" in line]
+
+    try:
+        deadline = time.time() + 90
+        while not servers() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        found = servers()
+        assert found, "no temporary server was started"
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.time() + 20
+    while any(map(running, found)) and time.time() < deadline:
+        time.sleep(0.2)
+    alive = [pid for pid in found if running(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive
