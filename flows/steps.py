@@ -183,7 +183,8 @@ def label(plan_key: str, source_path: str) -> str:
 def skip(path: str, db: str, sha: str, known: dict, trigger: str, started: datetime,
          stages=PLAIN) -> Outcome:
     """Record a file whose bytes were loaded before as skipped, without reading it."""
-    stages.record(db, path=path, sha256=sha, status=SKIPPED, trigger=trigger, started=started,
+    stages.record(db, path=str(Path(path).resolve()), sha256=sha, status=SKIPPED,
+                  trigger=trigger, started=started,
                   plan_id=known["plan_id"], version_id=known["version_id"],
                   counts={"tasks": known["task_count"]})
     return Outcome(path, SKIPPED, plan=label(known["plan_key"], known["path"]),
@@ -220,6 +221,7 @@ def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False
     still reports "unchanged" if another process loaded the same bytes meanwhile.
     """
     path = str(path)
+    stored = str(Path(path).resolve())   # the database keeps absolute paths, whatever the cwd
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     sha, stage = None, "fingerprint"
@@ -234,7 +236,7 @@ def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False
             stage = "extract"
             # A parse cached by Prefect may come from a copy of these bytes under another
             # name: the file's identity is this path, whatever the cache returned.
-            document = replace(stages.extract(path), path=path)
+            document = replace(stages.extract(path), path=stored)
             notify(path, "extract")
             stage = "find"
             plan = replace(stages.find(document), document=document.name)
@@ -249,7 +251,7 @@ def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False
         out = Outcome(path, FAILED, error=cause(exc), trace=traceback.format_exc(), sha256=sha)
         if stage != "load":   # store.load records its own failures
             try:
-                stages.record(db, path=path, sha256=sha, status=FAILED, trigger=trigger,
+                stages.record(db, path=stored, sha256=sha, status=FAILED, trigger=trigger,
                               started=started, error=f"{stage}: {out.error}")
             except Exception:  # the database itself is failing; the outcome still says why
                 pass

@@ -196,6 +196,7 @@ def ingest(
                               f"({escape(one_line(exc))}); ingesting in-process instead")
             if summary is None:
                 summary = steps.ingest_files(files, url, trigger="cli", force=force)
+                summary.removed = steps.removed(url, paths)
     finally:
         stop()
     summary.seconds = time.perf_counter() - t0   # wall time, Prefect's start-up included

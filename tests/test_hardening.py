@@ -278,3 +278,27 @@ def test_the_temporary_prefect_server_dies_when_ingest_is_killed(tmp_path):
     for pid in alive:
         os.kill(pid, signal.SIGKILL)
     assert not alive
+
+
+# -- 8. paths ----------------------------------------------------------------------------------
+
+def test_paths_are_stored_absolute_and_removed_files_reported_in_process(tmp_path, monkeypatch):
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for name in ("000_fba4a04cf6e4002e.txt", "001_49944c2a62862d7a.txt"):
+        shutil.copy(ROOT / "data/raw/txt" / name, folder)
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    monkeypatch.chdir(tmp_path)
+    assert plans("ingest", "plans", "--no-flow", "--db", url).exit_code == 0
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    again = plans("ingest", "../plans", "--no-flow", "--db", url)
+    assert again.exit_code == 0 and "removed" not in again.output, again.output
+    assert "2 skipped" in again.output
+    from sqlalchemy import create_engine
+    with create_engine(url).connect() as conn:
+        paths = conn.exec_driver_sql("select path from source_file").scalars().all()
+    assert sorted(paths) == sorted(str(p) for p in folder.iterdir())
+    (folder / "000_fba4a04cf6e4002e.txt").unlink()
+    gone = plans("ingest", "../plans", "--no-flow", "--db", url)
+    assert "removed:" in gone.output and "000_fba4a04cf6e4002e.txt" in gone.output
