@@ -95,7 +95,10 @@ def notify(path: str, stage: str, outcome: Outcome | None = None) -> None:
 # -- the stages -------------------------------------------------------------------------------
 
 def database_url(db: str | None) -> str:
+    """db, a bare file path read as a SQLite file (sqlite:///…), else store.default_url()."""
     from schemas import store
+    if db and "://" not in db:
+        return f"sqlite:///{Path(db).resolve()}"
     return db or store.default_url()
 
 

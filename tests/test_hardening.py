@@ -302,3 +302,34 @@ def test_paths_are_stored_absolute_and_removed_files_reported_in_process(tmp_pat
     (folder / "000_fba4a04cf6e4002e.txt").unlink()
     gone = plans("ingest", "../plans", "--no-flow", "--db", url)
     assert "removed:" in gone.output and "000_fba4a04cf6e4002e.txt" in gone.output
+
+
+# -- should fix ----------------------------------------------------------------------------------
+
+def test_province_filter_takes_percent_and_underscore_literally(db):
+    for document, plan in gold_plans():
+        store.load(db, document, plan)
+    assert store.query_tasks(db, province="%") == []
+    assert store.query_tasks(db, province="_on tum") == []
+    assert store.query_tasks(db, province="kon tum")
+
+
+@pytest.mark.parametrize("args", [["--runner", "bogus"], ["--workers", "0"], ["--workers", "-3"]])
+def test_bad_runner_or_workers_are_usage_errors_before_any_work(tmp_path, args):
+    result = plans("ingest", TXT, *args, "--db", f"sqlite:///{tmp_path / 'p.db'}")
+    assert result.exit_code == 2 and not (tmp_path / "p.db").exists(), result.output
+
+
+def test_read_commands_refuse_a_missing_database_and_take_a_bare_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for command in (["list"], ["show", "x"], ["tasks"], ["export", "-o", "t.csv"]):
+        result = plans(*command, "--db", "sqlite:///typo.db")
+        assert result.exit_code == 1 and "no plans database at" in result.stderr
+    assert not (tmp_path / "typo.db").exists()
+    assert plans("ingest", TXT, "--db", "mine.db").exit_code == 0
+    assert "1 of 1" in plans("list", "--db", "mine.db").output
+
+
+def test_version_option():
+    result = plans("--version")
+    assert result.exit_code == 0 and result.output.startswith("plans ")
