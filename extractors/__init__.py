@@ -44,7 +44,10 @@ def read(path: str | Path) -> Document:
     if path.stat().st_size == 0:
         raise ExtractionError(path, "the file is empty (0 bytes)")
     check_content(path, fmt)
-    document = getattr(importlib.import_module(module), function)(path)
+    from extractors.limits import check_size
+    check_size(path)
+    from extractors.controls import clean_document
+    document = clean_document(getattr(importlib.import_module(module), function)(path))
     check_encoding(document)
     return document
 

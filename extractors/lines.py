@@ -58,7 +58,7 @@ def join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """
     cleaned = [(number, clean(raw), raw.endswith("  ")) for number, raw in lines]
     width = wrap_width([len(text) for _, text, _ in cleaned if text])
-    paragraphs: list[tuple[int, str]] = []
+    paragraphs: list[tuple[int, list[str]]] = []   # lines joined once at the end: linear
     gap, previous, hard_break = True, "", False
     for number, line, breaks in cleaned:
         if not line:
@@ -66,9 +66,8 @@ def join_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
             continue
         full = len(previous) >= LAYOUT.full_line * width
         if paragraphs and continues(previous, line, gap, full, hard_break):
-            start, text = paragraphs[-1]
-            paragraphs[-1] = (start, f"{text} {line}")
+            paragraphs[-1][1].append(line)
         else:
-            paragraphs.append((number, line))
+            paragraphs.append((number, [line]))
         gap, previous, hard_break = False, line, breaks
-    return paragraphs
+    return [(start, " ".join(parts)) for start, parts in paragraphs]

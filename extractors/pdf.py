@@ -17,6 +17,7 @@ import pypdfium2 as pdfium
 
 from extractors import sha256_of
 from extractors.blocks import clean, split_label, table_block, text_block
+from extractors.limits import check_pages
 from extractors.layout import Frame, Line, cell_text, continues, make_lines, paragraph_text
 from extractors.settings import LAYOUT
 from schemas.document import Block, Document, ExtractionError
@@ -45,6 +46,7 @@ class Page:
 def read_pdf(path: str | Path) -> Document:
     path = Path(path)
     n_pages = _check(path)
+    check_pages(path, n_pages)
     try:
         with pdfplumber.open(path) as pdf:
             pages = []

@@ -106,12 +106,13 @@ def _stages(force: bool) -> SimpleNamespace:
                               "find": TASKS.find.with_options(refresh_cache=True)})
 
 
-@task(name="ingest-file", cache_policy=NO_CACHE, task_run_name="ingest {path}",
+@task(name="ingest-files", cache_policy=NO_CACHE, task_run_name="ingest {paths[0]}",
       cache_result_in_memory=False)
-def ingest_one(path: str, db: str, trigger: str, force: bool,
-               sha256: str | None = None) -> steps.Outcome:
-    return steps.ingest_file(path, db, trigger=trigger, force=force, stages=_stages(force),
-                             sha256=sha256)
+def ingest_copies(paths: list[str], db: str, trigger: str, force: bool,
+                  sha256s: list[str | None]) -> list[steps.Outcome]:
+    """The copies of one plan (steps.copies), one after the other in their load order."""
+    return [steps.ingest_file(p, db, trigger=trigger, force=force, stages=_stages(force),
+                              sha256=sha) for p, sha in zip(paths, sha256s)]
 
 
 @flow(name="ingest-file")
@@ -151,14 +152,15 @@ def ingest_folder(paths: list[str], db: str | None = None, trigger: str = "flow"
         checked = {} if force else {f: steps.check_loaded(f, db, trigger) for f in files}
         outcomes = {f: out for f, (_, out) in checked.items() if out}
         todo = [f for f in files if f not in outcomes]
-        futures = ingest_one.map(todo, db=unmapped(db), trigger=unmapped(trigger),
-                                 force=unmapped(force),
-                                 sha256=[checked.get(f, (None, None))[0] for f in todo]) if todo else []
+        groups = steps.copies(todo)
+        futures = ingest_copies.map(
+            groups, db=unmapped(db), trigger=unmapped(trigger), force=unmapped(force),
+            sha256s=[[checked.get(f, (None, None))[0] for f in g] for g in groups]) if todo else []
         for future in as_completed(futures):
-            out = future.result()
-            outcomes[out.path] = out
-            if in_processes:   # listeners live in this process; threads told them already
-                steps.notify(out.path, "done", out)
+            for out in future.result():
+                outcomes[out.path] = out
+                if in_processes:   # listeners live in this process; threads told them already
+                    steps.notify(out.path, "done", out)
     finally:
         if borrowed:
             del os.environ["PREFECT_API_URL"]
@@ -181,6 +183,9 @@ def run_folder(paths: list[str], db: str | None = None, *, trigger: str = "flow"
     console_log=False keeps Prefect's log lines off the console (see quiet)."""
     if not console_log:
         quiet()
+    if not os.environ.get("PREFECT_API_URL"):
+        from flows.orphans import die_with_parent
+        die_with_parent()   # the temporary server Prefect starts dies with this process
     chosen = task_runner(runner, workers, console_log)
     if type(chosen).__name__ == "DaskTaskRunner" and not os.environ.get("PREFECT_API_URL"):
         raise RuntimeError("the Dask task runner needs a Prefect server, or each Dask worker "

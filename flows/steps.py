@@ -95,7 +95,10 @@ def notify(path: str, stage: str, outcome: Outcome | None = None) -> None:
 # -- the stages -------------------------------------------------------------------------------
 
 def database_url(db: str | None) -> str:
+    """db, a bare file path read as a SQLite file (sqlite:///…), else store.default_url()."""
     import store
+    if db and "://" not in db:
+        return f"sqlite:///{Path(db).resolve()}"
     return db or store.default_url()
 
 
@@ -115,10 +118,24 @@ def fingerprint(path: str) -> str:
     return sha256_of(Path(path))
 
 
-def seen(db: str, sha256: str) -> dict | None:
-    """The source already loaded from these exact bytes, if any."""
+def seen(db: str, sha256: str, path: str | None = None) -> dict | None:
+    """The source already loaded from these exact bytes, if any, when the file is to be
+    skipped: not when its bytes are an earlier version's and the file was written after the
+    current version was loaded (an amendment reverted: see reverted())."""
     import store
-    return store.find_source(engine(db), sha256)
+    known = store.find_source(engine(db), sha256)
+    return None if known and path and reverted(db, known, path) else known
+
+
+def reverted(db: str, known: dict, path: str) -> bool:
+    """Whether a file holding an earlier version's bytes was written after the plan's current
+    version was loaded. An old copy lying beside the new one is not a revert."""
+    import store
+    if known["is_current"]:
+        return False
+    since = store.current_since(engine(db), known["plan_id"])
+    written = datetime.fromtimestamp(Path(path).stat().st_mtime, timezone.utc)
+    return since is not None and written > since
 
 
 def extract(path: str):
@@ -169,7 +186,8 @@ def label(plan_key: str, source_path: str) -> str:
 def skip(path: str, db: str, sha: str, known: dict, trigger: str, started: datetime,
          stages=PLAIN) -> Outcome:
     """Record a file whose bytes were loaded before as skipped, without reading it."""
-    stages.record(db, path=path, sha256=sha, status=SKIPPED, trigger=trigger, started=started,
+    stages.record(db, path=str(Path(path).resolve()), sha256=sha, status=SKIPPED,
+                  trigger=trigger, started=started,
                   plan_id=known["plan_id"], version_id=known["version_id"],
                   counts={"tasks": known["task_count"]})
     return Outcome(path, SKIPPED, plan=label(known["plan_key"], known["path"]),
@@ -184,7 +202,7 @@ def check_loaded(path: str, db: str, trigger: str) -> tuple[str | None, Outcome 
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     try:
         sha = fingerprint(path)
-        known = seen(db, sha)
+        known = seen(db, sha, path)
         if not known:
             return sha, None
         notify(path, "start")
@@ -206,6 +224,7 @@ def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False
     still reports "unchanged" if another process loaded the same bytes meanwhile.
     """
     path = str(path)
+    stored = str(Path(path).resolve())   # the database keeps absolute paths, whatever the cwd
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     sha, stage = None, "fingerprint"
@@ -213,14 +232,14 @@ def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False
     try:
         sha = sha256 or stages.fingerprint(path)
         notify(path, "fingerprint")
-        known = None if force or sha256 else stages.seen(db, sha)
+        known = None if force or sha256 else stages.seen(db, sha, path)
         if known:
             out = skip(path, db, sha, known, trigger, started, stages)
         else:
             stage = "extract"
             # A parse cached by Prefect may come from a copy of these bytes under another
             # name: the file's identity is this path, whatever the cache returned.
-            document = replace(stages.extract(path), path=path)
+            document = replace(stages.extract(path), path=stored)
             notify(path, "extract")
             stage = "find"
             plan = replace(stages.find(document), document=document.name)
@@ -235,7 +254,7 @@ def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False
         out = Outcome(path, FAILED, error=cause(exc), trace=traceback.format_exc(), sha256=sha)
         if stage != "load":   # store.load records its own failures
             try:
-                stages.record(db, path=path, sha256=sha, status=FAILED, trigger=trigger,
+                stages.record(db, path=stored, sha256=sha, status=FAILED, trigger=trigger,
                               started=started, error=f"{stage}: {out.error}")
             except Exception:  # the database itself is failing; the outcome still says why
                 pass
@@ -265,11 +284,28 @@ def collect(inputs: list[str]) -> list[str]:
     return [f for f in out if not (f in seen_paths or seen_paths.add(f))]
 
 
+LOAD_ORDER = (".docx", ".md", ".txt", ".odt", ".doc", ".pdf")   # a PDF may be a scan: last
+
+
+def copies(files: list[str]) -> list[list[str]]:
+    """Files grouped by name (the copies of one plan in several formats or folders), each
+    group in a fixed order, text-layer formats first, then by path: copies of a plan load one
+    after the other in the same order on every run, whatever the concurrency."""
+    groups: dict[str, list[str]] = {}
+    for f in files:
+        groups.setdefault(Path(f).stem, []).append(f)
+    rank = {s: k for k, s in enumerate(LOAD_ORDER)}
+    return [sorted(g, key=lambda f: (rank.get(Path(f).suffix.lower(), 0), f))
+            for g in groups.values()]
+
+
 def ingest_files(paths: list[str], db: str, *, trigger: str = "cli",
                  force: bool = False) -> Summary:
-    """The in-process path: each file in turn, no Prefect."""
+    """The in-process path: each file in turn (copies of a plan in load order), no Prefect."""
     t0 = time.perf_counter()
-    summary = Summary([ingest_file(p, db, trigger=trigger, force=force) for p in paths])
+    done = {p: ingest_file(p, db, trigger=trigger, force=force)
+            for group in copies(paths) for p in group}
+    summary = Summary([done[p] for p in paths])
     summary.seconds = time.perf_counter() - t0
     return summary
 

@@ -76,7 +76,7 @@ def command(fn):
     def run(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
+        except (typer.Exit, typer.Abort, SystemExit, typer.BadParameter):
             raise
         except KeyboardInterrupt:
             err.print("[red]interrupted[/]")
@@ -89,10 +89,25 @@ def command(fn):
     return run
 
 
-def database(db: str | None):
-    """A connected, migrated engine (raises store.DatabaseError with the cause)."""
+def database(db: str | None, read: bool = False):
+    """A connected, migrated engine (raises store.DatabaseError with the cause). read: the
+    command only reads, so a SQLite file that does not exist is a mistyped path, not a new
+    database."""
+    from sqlalchemy.engine import make_url
+
     from flows import steps
-    return steps.engine(steps.database_url(db))
+    url = steps.database_url(db)
+    path = make_url(url).database if url.startswith("sqlite") else None
+    if read and path and path != ":memory:" and not Path(path).exists():
+        raise Fail(f"no plans database at {path}; check the path, or load plans first with "
+                   f"plans ingest FILES --db {store_url(url)}")
+    return steps.engine(url)
+
+
+def store_url(url: str) -> str:
+    """A database URL with its password hidden, for every message."""
+    import store
+    return store.shown_url(url)
 
 
 def parse_day(value: str | None, option: str) -> date | None:
@@ -156,7 +171,7 @@ def ingest(
              "(no Prefect start-up). Default: the flow for more than one file, in-process for "
              "one. The flow uses the Prefect server at PREFECT_API_URL if set, else starts a "
              "temporary one (~10-15 s). Both run the same steps.")] = None,
-    workers: Annotated[int, typer.Option(help="Files ingested at once by the flow.")] = 4,
+    workers: Annotated[int, typer.Option(min=1, help="Files ingested at once by the flow.")] = 4,
     runner: Annotated[Optional[str], typer.Option(
         metavar="NAME", show_default=False,
         help="Flow concurrency: threads, processes, dask (local cluster) or dask://HOST:8786 "
@@ -169,6 +184,9 @@ def ingest(
     loaded before are skipped. Exit code 1 if any file failed."""
     from flows import steps
     from store import DatabaseError
+    if runner and runner not in ("threads", "processes", "dask") and not runner.startswith("dask://"):
+        raise typer.BadParameter(f"{runner!r}: use threads, processes, dask or dask://HOST:PORT",
+                                 param_hint="'--runner'")
     url = steps.database_url(db)
     files = steps.collect(paths)
     if not files:
@@ -193,6 +211,7 @@ def ingest(
                               f"({escape(one_line(exc))}); ingesting in-process instead")
             if summary is None:
                 summary = steps.ingest_files(files, url, trigger="cli", force=force)
+                summary.removed = steps.removed(url, paths)
     finally:
         stop()
     summary.seconds = time.perf_counter() - t0   # wall time, Prefect's start-up included
@@ -247,7 +266,7 @@ def show_summary(summary, debug: bool) -> None:
 def list_(db: Db = None, debug: Debug = False):
     """The plans in the database: current version, task counts, last loaded."""
     import store
-    plans = store.list_plans(database(db))
+    plans = store.list_plans(database(db, read=True))
     if not plans:
         out.print("No plans yet. Load some with: plans ingest data/raw/docx")
         return
@@ -274,7 +293,7 @@ def show(plan: PlanRef, version: Annotated[Optional[int], typer.Option(
         help="Version to show [default: current].")] = None, db: Db = None, debug: Debug = False):
     """A plan's metadata and its tasks (code, task, lead, support, deadline)."""
     import store
-    engine = database(db)
+    engine = database(db, read=True)
     records = store.plan_records(engine, store.resolve_plan(engine, plan), version)
     meta, tasks = records[0]["plan"], records[1:]
     out.print(f"[bold]{escape(meta.get('title') or records[0]['document'])}[/]")
@@ -326,7 +345,7 @@ def tasks(
     if kind and kind not in DEADLINE_KINDS:
         raise Fail(f"--kind {kind!r}: use one of {', '.join(DEADLINE_KINDS)}")
     rows = store.query_tasks(
-        database(db), agency=agency, role=role, due_before=parse_day(due_before, "--due-before"),
+        database(db, read=True), agency=agency, role=role, due_before=parse_day(due_before, "--due-before"),
         due_after=parse_day(due_after, "--due-after"), kind=kind,
         overdue_on=parse_day(overdue_on, "--overdue-on"), province=province, plan=plan)
     if as_json:
@@ -346,7 +365,7 @@ def diff(plan: PlanRef,
          db: Db = None, debug: Debug = False):
     """What changed between two versions of a plan: tasks added, removed, changed."""
     import store
-    engine = database(db)
+    engine = database(db, read=True)
     changes = store.diff(engine, store.resolve_plan(engine, plan), old, new)
     if not changes:
         out.print("No differences (or the plan has one version only).")
@@ -379,7 +398,7 @@ def export(
     fmt = (fmt or output.suffix.lstrip(".") or "jsonl").lower()
     if fmt not in store.EXPORT_FORMATS:
         raise Fail(f"unknown format {fmt!r}; use --format {', '.join(store.EXPORT_FORMATS)}")
-    n = store.export(database(db), fmt, output, plan=plan)
+    n = store.export(database(db, read=True), fmt, output, plan=plan)
     out.print(f"wrote {n} {'lines' if fmt == 'jsonl' else 'task rows'} to {escape(str(output))}")
 
 
@@ -393,7 +412,7 @@ def review(plan: PlanRef,
     """Write a self-contained HTML page to check a plan's tasks against the document."""
     from plans.review import render
     import store
-    engine = database(db)
+    engine = database(db, read=True)
     records = store.plan_records(engine, store.resolve_plan(engine, plan), version)
     output = output or Path(f"{records[0]['document']}.review.html")
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -410,7 +429,7 @@ def upgrade(db: Db = None, debug: Debug = False):
     from flows import steps
     url = steps.database_url(db)
     rev = store.upgrade(url)
-    out.print(f"database {escape(store.shown_url(url))} is at revision {rev}")
+    out.print(f"database {escape(store_url(url))} is at revision {rev}")
 
 
 # -- schedule ----------------------------------------------------------------------------------
@@ -455,15 +474,31 @@ def serve(
         why = (f"the Prefect server at {api} does not answer" if api
                else "PREFECT_API_URL is not set")
         err.print(f"[bold red]error:[/] {why}. " + SERVER_HELP.format(
-            folders=" ".join(folders), cron=cron, db=f" --db {db}" if db else ""))
+            folders=" ".join(folders), cron=cron, db=f" --db {store_url(db)}" if db else ""))
         raise typer.Exit(1)
     from flows import prefect_flows
     paths = [str(Path(f).resolve()) for f in folders]
     out.print(f"serving '{prefect_flows.ingest_folder.name}/{name}' on cron '{cron}' over "
               f"{', '.join(paths)}; Ctrl-C stops. Run it now with: "
               f"prefect deployment run 'ingest-folder/{name}'")
+    # The URL (and its password) stays out of the deployment's parameters, which the server's
+    # API shows to anyone: the runs this process starts read it from its environment.
+    os.environ["PLANS_DB_URL"] = url
     prefect_flows.ingest_folder.serve(name=name, cron=cron, parameters={
-        "paths": paths, "db": url, "trigger": "schedule"})
+        "paths": paths, "trigger": "schedule"})
+
+
+def show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+        out.print(f"plans {version('plans')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(version: Annotated[bool, typer.Option(
+        "--version", callback=show_version, is_eager=True, help="Print the version and exit.")] = False):
+    """Turn Vietnamese provincial plans (Kế hoạch …/KH-UBND) into task data."""
 
 
 def main() -> None:

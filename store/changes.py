@@ -93,3 +93,22 @@ def compare(old: list[Task], new: list[Task]) -> list[TaskChange]:
         else:
             ordered.append((after + 0.5, TaskChange("removed", t.code, t.text, {}, i, None)))
     return [c for _, c in sorted(ordered, key=lambda x: x[0])]
+
+
+OCR_MIN = 0.9   # an OCR copy: every task's text and group at least this similar
+
+
+def same_up_to_noise(old: list[Task], new: list[Task]) -> bool:
+    """Whether `new` says what `old` says up to OCR noise: the same tasks in the same order,
+    texts and groups nearly alike, codes free ("III.1.1" read "II.1.1"), agencies and
+    deadlines equal."""
+    pairs = match(old, new)
+    if len(old) != len(new) or sorted(pairs.items()) != list(enumerate(range(len(new)))):
+        return False
+    for a, b in zip(old, new):
+        ca, cb = content(a), content(b)
+        if any(ca[f] != cb[f] for f in ("part", "lead", "support", "deadlines")):
+            return False
+        if min(similarity(a.text, b.text), similarity(a.group or "", b.group or "")) < OCR_MIN:
+            return False
+    return True

@@ -6,6 +6,7 @@ written) registered in EXPORTERS; a new format is one more function there.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,8 +62,45 @@ def task_frame(plans: list[list[dict]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+# A cell a spreadsheet would run as a formula (OWASP CSV injection): = + @ tab CR first, or
+# a minus not followed by a space and a word (a "- Sở …" bullet stays as typed).
+FORMULA_START = re.compile(r"[=+@\t\r]|-(?!\s+[^\W\d_])")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # what an .xlsx cannot hold
+
+
+def as_text(value):
+    """A document string made inert for spreadsheets: a leading apostrophe before a
+    formula-like start (Excel shows the rest as text)."""
+    if isinstance(value, str) and FORMULA_START.match(value):
+        return "'" + value
+    return value
+
+
+def check_cells(frame: pd.DataFrame) -> None:
+    """Raise ValueError naming the plan, task and field of the first control character."""
+    for row in frame.itertuples(index=False):
+        for col, value in zip(COLUMNS, row):
+            if isinstance(value, str) and CONTROL.search(value):
+                char = CONTROL.search(value).group()
+                raise ValueError(f"plan {row[0]}, task {row[7]}: field {col!r} holds the control "
+                                 f"character {char!r}, which Excel cannot store; load the plan "
+                                 "again to clean it, or export jsonl")
+
+
+def write_atomic(writer, plans: list[list[dict]], out: Path) -> int:
+    """Run writer into a temporary file beside `out`, then rename it into place: a failed
+    export leaves the previous file as it was."""
+    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp{out.suffix}")
+    try:
+        n = writer(plans, tmp)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
 def write_csv(plans: list[list[dict]], out: Path) -> int:
-    frame = task_frame(plans)
+    frame = task_frame(plans).map(as_text)
     frame.to_csv(out, index=False, encoding="utf-8-sig")   # the BOM makes Excel read UTF-8
     return len(frame)
 
@@ -83,6 +121,7 @@ def write_xlsx(plans: list[list[dict]], out: Path) -> int:
     import pandas as pd
 
     frame = task_frame(plans)
+    check_cells(frame)
     widths = {"text": 80, "result": 40, "group": 40, "lead": 40, "support": 40,
               "deadlines": 50, "plan_title": 40}
     used = {"all tasks"}
@@ -96,6 +135,10 @@ def write_xlsx(plans: list[list[dict]], out: Path) -> int:
             ws = xl.sheets[name]
             ws.auto_filter.ref = ws.dimensions
             ws.freeze_panes = "A2"
+            for cells in ws.iter_rows(min_row=2):
+                for cell in cells:
+                    if cell.data_type == "f":   # document text, never a live formula
+                        cell.data_type = "s"
             for k, col in enumerate(COLUMNS):
                 ws.column_dimensions[ws.cell(row=1, column=k + 1).column_letter].width = \
                     widths.get(col, 14)
@@ -120,4 +163,4 @@ def export(engine: Engine, fmt: str, out: Path, plan: str | int | None = None) -
     records = [plan_records(engine, i) for i in ids]
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    return EXPORTERS[fmt](records, out)
+    return write_atomic(EXPORTERS[fmt], records, out)

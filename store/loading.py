@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from schemas.document import Document
 from schemas.plan import DEADLINE_KINDS, Plan, PlanMeta, Task
-from store.changes import TaskChange, compare
+from store.changes import TaskChange, compare, same_up_to_noise
 from store.connection import write_transaction
 from store.db_tables import (BLOCKS, PARTS, Agency, AgencyAlias, DeadlineRow, IngestionRun,
                              PlanRow, PlanVersion, Section, SourceFile, TaskAgency, TaskChangeRow,
@@ -121,6 +121,14 @@ def find_source(engine: Engine, sha256: str) -> dict | None:
     return dict(row._mapping) if row else None
 
 
+def current_since(engine: Engine, plan_id: int) -> datetime | None:
+    """When the plan's current version became current (UTC)."""
+    with engine.connect() as conn:
+        since = conn.execute(select(PlanVersion.valid_from).where(
+            PlanVersion.plan_id == plan_id, PlanVersion.is_current)).scalar()
+    return since.replace(tzinfo=timezone.utc) if since and since.tzinfo is None else since
+
+
 def _transient(exc: Exception) -> bool:
     if getattr(exc, "connection_invalidated", False):   # connection lost: a new one may do
         return True
@@ -218,7 +226,11 @@ def check(plan: Plan) -> None:
 def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
           started: datetime) -> LoadResult:
     known = conn.execute(_source_query().where(SourceFile.sha256 == document.sha256)).first()
-    if known:
+    if known and not known.is_current:
+        # an earlier version's bytes again (an amendment reverted): the file's source row
+        # moves to what its content makes current below (a new version, or the current one)
+        conn.execute(SourceFile.__table__.delete().where(SourceFile.sha256 == document.sha256))
+    elif known:
         run_id = _insert_run(conn, path=document.path, sha256=document.sha256,
                              status="skipped", outcome="unchanged", trigger=trigger,
                              started=started, plan_id=known.plan_id,
@@ -232,16 +244,18 @@ def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
     current = conn.execute(select(PlanVersion).where(PlanVersion.plan_id == plan_id,
                                                      PlanVersion.is_current)).one_or_none()
     digest, now, changes = content_hash(plan.tasks), _now(), []
+    same = current if current is not None and current.content_hash == digest else \
+        _ocr_copy_of(conn, document, plan, plan_id)
     if current is None:
         status, number = "loaded", 1
-    elif current.content_hash == digest:
-        status, number = "new_source", current.version
+    elif same is not None:
+        status, number = "new_source", same.version
     else:
         status, number = "new_version", current.version + 1
         conn.execute(update(PlanVersion).where(PlanVersion.id == current.id)
                      .values(is_current=False, valid_to=now))
     if status == "new_source":
-        version_id = current.id
+        version_id = same.id
     else:
         version_id, task_ids = _write_version(conn, plan_id, number, plan, digest, now)
     if status == "new_version":
@@ -260,6 +274,18 @@ def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
                          outcome=status, trigger=trigger, started=started, plan_id=plan_id,
                          version_id=version_id, counts=counts)
     return LoadResult(status, plan_id, key, number, len(plan.tasks), changes, run_id)
+
+
+def _ocr_copy_of(conn: Connection, document: Document, plan: Plan, plan_id: int):
+    """The version (newest first) an OCR read says up to OCR noise, or None: a scan is one
+    more source of that version, never a version of its own by order alone."""
+    if not document.ocr:
+        return None
+    for v in conn.execute(select(PlanVersion).where(PlanVersion.plan_id == plan_id)
+                          .order_by(PlanVersion.version.desc())):
+        if same_up_to_noise([t for _, t in read_tasks(conn, v.id)], plan.tasks):
+            return v
+    return None
 
 
 def _plan_id(conn: Connection, key: str, meta: PlanMeta) -> int:

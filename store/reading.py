@@ -172,7 +172,7 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
     if plan is not None:
         q = q.where(PlanRow.id == resolve_plan(engine, plan))
     if province:
-        q = q.where(PlanRow.key.like(f"{fold(province).strip()}|%"))
+        q = q.where(PlanRow.key.like(_like(province.strip())[1:-1] + "|%", escape="\\"))
     if agency or role:
         link = select(TaskAgency.task_id).where(TaskAgency.task_id == TaskRow.id)
         if role:
