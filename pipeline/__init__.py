@@ -77,10 +77,10 @@ def drop_restated(prose: list[Task], table_tasks: list[Task]) -> list[Task]:
     words = {id(t): Counter(fold_words(t.text)) for t in items}
     restated = set()
     for row in table:
-        size = sum(row.values())
-        best = max(items, key=lambda t: sum((words[id(t)] & row).values()), default=None)
-        if best is not None and size >= 4 and sum((words[id(best)] & row).values()) >= 0.8 * size:
-            restated.add(id(best))
+        overlap = {id(t): sum((words[id(t)] & row).values()) for t in items}
+        best = max(overlap, key=overlap.get, default=None)
+        if best is not None and sum(row.values()) >= 4 and overlap[best] >= 0.8 * sum(row.values()):
+            restated.add(best)
     scores = {id(t): similarity(t.text, table) for t in items}
     sections: dict[str, list[Task]] = {}
     for t in items:

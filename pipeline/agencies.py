@@ -120,7 +120,7 @@ class Gazetteer:
         gazetteer matches inside it."""
         units, names = local_levels()[:2]
         for m in local_pattern().finditer(text):
-            words = [u.lower() for u in re.findall("|".join(map(re.escape, units)), m.group("units"), re.I)]
+            words = [u.lower() for u in unit_pattern().findall(m.group("units"))]
             if not m.group("q") and len(words) < 2:
                 continue         # "Ủy ban nhân dân thành phố": the issuing city, not a collective
             level = "district" if any(units[w] == "district" for w in words) else "commune"
@@ -196,8 +196,14 @@ def local_levels() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str,
 
 
 @cache
+def unit_pattern() -> re.Pattern:
+    """The unit words of local_levels.tsv ("thị xã" before "xã")."""
+    return re.compile("|".join(sorted(map(re.escape, local_levels()[0]), key=len, reverse=True)), re.I)
+
+
+@cache
 def local_pattern() -> re.Pattern:
-    unit = "|".join(sorted(map(re.escape, local_levels()[0]), key=len, reverse=True))
+    unit = unit_pattern().pattern
     return re.compile(rf"(?<!\w)(?:Ủy ban nhân dân|chính quyền)\s+(?:(?P<q>các|cấp)\s+)?"
                       rf"(?P<units>(?:{unit})(?:\s*(?:,|/|-|và)?\s*(?:các\s+|cấp\s+)?(?:{unit}))*)(?!\w)", re.I)
 

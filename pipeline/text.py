@@ -61,5 +61,4 @@ def strip_marks(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without diacritics (đ → d): for forgiving comparisons."""
-    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return strip_marks(text.lower())
