@@ -10,6 +10,7 @@ from pathlib import Path
 from pipeline.agencies import find_roles, local_level_in_force, only_agencies, unique
 from pipeline.deadlines import dedupe, find_in_prose, parse_cell
 from pipeline.metadata import find_meta
+from pipeline.resources import pattern
 from pipeline.structure import (Node, Part, build_tree, code_of, is_title, leaves,
                                 number_paragraphs, split_parts)
 from pipeline.text import fold_words
@@ -22,7 +23,6 @@ TABLE_PARTS = {"tasks", "implementation", "appendix", "other"}
 DUTY_PARTS = {"duties"}      # funding, reporting: their duties that name an agency are tasks
 NO_TASKS = ("no tasks found: not a plan, or a layout not understood (no task section, task "
             "table or duty assigned to an agency)")
-POINTS = re.compile(r"tại\s+(?:các\s+)?điểm\s+([a-zđ](?:\s*(?:,|và)\s*[a-zđ])*)\b", re.I)
 
 
 def process(path: str | Path) -> Plan:
@@ -258,7 +258,7 @@ def share_point_deadlines(found: list[tuple[Node, Task]]) -> None:
     """"Các cơ quan được giao nhiệm vụ tại điểm a, b trên … trong tháng 12" dates items a and b."""
     for node, task in found:
         for d in task.deadlines:
-            m = POINTS.search(d.raw)
+            m = pattern("point_reference").search(d.raw)
             if not m or node.parent is None:
                 continue
             labels = set(re.findall(r"[a-zđ]", m.group(1)))

@@ -14,10 +14,14 @@ import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
-from pipeline.resources import lines, rows, words
+from pipeline.resources import PatternError, Row, lines, pattern, rows, words
 from pipeline.text import fold, normalize, tone_normalize
 
 ROLELESS = {"vague", "overseer"}
+KINDS = {"so", "ban", "center", "collective", "education", "front", "office", "other", "overseer",
+         "party", "press", "security", "association", "vague"}
+EFFECTS = {"lead_after", "lead_before", "support_after", "none_after", "transparent", "intro"}
+FIELDS = {"boilerplate", "agencies", "support", "deadline", "result", "note"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,9 @@ class Gazetteer:
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.entries: dict[str, tuple[Agency, ...]] = {}
         self.by_fold: dict[str, tuple[Agency, ...]] = {}
-        for canonical, kind, *rest in rows("agencies.tsv"):
+        for row in rows("agencies.tsv"):
+            canonical, kind, *rest = row
+            row.one_of(kind, KINDS, "kind")
             agencies = tuple(Agency(n.strip(), kind) for n in canonical.split(" + "))
             aliases = ([] if " + " in canonical else [canonical]) + \
                 [a for a in (rest[0].split(" | ") if rest else []) if a.strip()]
@@ -61,8 +67,8 @@ class Gazetteer:
                 self.by_fold[fold(f)] = agencies
         self.stop = set(words("name_stopwords.txt"))
         head = "|".join(sorted(map(re.escape, lines("agency_heads.txt")), key=len, reverse=True))
-        lower = "|".join(sorted((re.escape(h) for h, *flag in rows("agency_heads.txt") if flag == ["lower"]),
-                                key=len, reverse=True))
+        lower = "|".join(sorted((re.escape(row[0]) for row in rows("agency_heads.txt")
+                                 if row[1:] and row.one_of(row[1], {"lower"}, "flag")), key=len, reverse=True))
         self.unknown = re.compile(rf"(?<!\w)(?:(?:{head})(?=\s+[A-ZĐÀ-Ỹ])|"
                                   rf"(?:{lower})(?=(?:\s+[a-zà-ỹđ]+){{1,2}}\s+[A-ZĐÀ-Ỹ]))")
         self.head_start = re.compile(rf"(?:{head})(?!\w)")
@@ -91,21 +97,21 @@ class Gazetteer:
     def _list_expansions(self, text: str, found: list[Mention]) -> list[Mention]:
         """"Các sở: Nông nghiệp và Môi trường, Công Thương, Tài chính" → three Sở."""
         out = []
-        for m in re.finditer(r"(?i)\bcác sở\s*:?\s*(?=[A-ZĐÀ-Ỹ])", text):
+        for m in pattern("sub_list").finditer(text):
             if self._covered(found, m.start(), m.end() + 1) and not text[m.end() - 1] == ":":
                 continue
             pos, agencies = m.end(), []
             while True:
-                match = self._longest_prefix(text, pos, "Sở ")
+                match = self._longest_prefix(text, pos, m.group("head") + " ")
                 if not match:
                     break
                 agency, length = match
                 agencies.append(agency)
                 pos += length
-                sep = re.match(r"\s*(?:,|;|và)\s*", text[pos:])
+                sep = pattern("sub_list_separator").match(text, pos)
                 if not sep:
                     break
-                pos += sep.end()
+                pos = sep.end()
             if len(agencies) >= 1:
                 end = pos
                 out.append(Mention(m.start(), end, tuple(agencies), text[m.start():end]))
@@ -149,7 +155,7 @@ class Gazetteer:
             if self._covered(found + out, m.start(), m.end()):   # not inside a name found
                 continue
             name_end, lower_run = m.end(), 0
-            for w in re.finditer(r"(?:\s+(?:(?:và|-)\s+)?|,\s+(?=[A-ZĐÀ-Ỹ]))([\w']+)", text[m.end():]):
+            for w in pattern("name_continues").finditer(text[m.end():]):
                 word = w.group(1)
                 if w.start() != name_end - m.end():
                     break
@@ -158,7 +164,7 @@ class Gazetteer:
                     break        # "Sở A, Sở B": a comma before another body ends the name
                 if word[0].isupper():
                     lower_run = 0
-                elif word.lower() in self.stop or lower_run >= 3 or w.group(0).strip().startswith(("và", "-")):
+                elif word.lower() in self.stop or lower_run >= 3 or pattern("joined_by").match(w.group(0).strip()):
                     break
                 else:
                     lower_run += 1
@@ -168,31 +174,41 @@ class Gazetteer:
                 out.append(Mention(m.start(), name_end, (Agency(raw, "other"),), raw))
         return out
 
-    @staticmethod
-    def _vague_tails(text: str, found: list[Mention]) -> list[Mention]:
+    def _vague_tails(self, text: str, found: list[Mention]) -> list[Mention]:
         """A collective followed by "(có) liên quan" is a vague reference."""
+        vague = next(a for e in self.entries.values() for a in e if a.kind == "vague")
         for m in found:
-            tail = re.match(r"\s*(?:có\s+)?liên\s+quan", text[m.end:])
+            tail = pattern("vague_tail").match(text, m.end)
             if tail:
-                m.end += tail.end()
-                m.agencies = (Agency("Các cơ quan, đơn vị liên quan", "vague"),)
+                m.end = tail.end()
+                m.agencies = (vague,)
         return found
 
 
 @cache
-def local_levels() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str]]]:
-    """(unit word → level, level → canonical collective, [(date, from level, to level)])."""
-    units, names, merged = {}, {}, []
-    for kind, *cells in rows("local_levels.tsv"):
-        if kind == "unit":
-            units[cells[0]] = cells[1]
+def local_levels() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str]], Row]:
+    """(unit word → level, level → canonical collective, [(date, from level, to level)],
+    the row of the collective's regex)."""
+    units, names, merged, collective = {}, {}, [], None
+    levels = {"district", "commune"}
+    for row in rows("local_levels.tsv"):
+        kind, *cells = row
+        row.one_of(kind, {"unit", "level", "merged", "collective"}, "row kind")
+        if len(cells) != {"merged": 3, "collective": 1}.get(kind, 2):
+            row.fail(f"wrong number of columns for a {kind} row")
+        if kind == "collective":
+            collective = row
+        elif kind == "unit":
+            units[cells[0]] = row.one_of(cells[1], levels, "level")
         elif kind == "level":
-            names[cells[0]] = cells[1]
-        elif kind == "merged":
-            merged.append(tuple(cells))
+            names[row.one_of(cells[0], levels, "level")] = cells[1]
         else:
-            raise ValueError(f"local_levels.tsv: unknown row kind {kind!r}")
-    return units, names, merged
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", cells[0]):
+                row.fail(f"bad date {cells[0]!r} (expected YYYY-MM-DD)")
+            merged.append((cells[0], row.one_of(cells[1], levels, "level"), row.one_of(cells[2], levels, "level")))
+    if collective is None:
+        raise PatternError("local_levels.tsv: no `collective` row")
+    return units, names, merged, collective
 
 
 @cache
@@ -203,15 +219,14 @@ def unit_pattern() -> re.Pattern:
 
 @cache
 def local_pattern() -> re.Pattern:
-    unit = unit_pattern().pattern
-    return re.compile(rf"(?<!\w)(?:Ủy ban nhân dân|chính quyền)\s+(?:(?P<q>các|cấp)\s+)?"
-                      rf"(?P<units>(?:{unit})(?:\s*(?:,|/|-|và)?\s*(?:các\s+|cấp\s+)?(?:{unit}))*)(?!\w)", re.I)
+    row = local_levels()[3]
+    return row.regex(row[1].replace("%UNIT", unit_pattern().pattern))
 
 
 def local_level_in_force(name: str, issued: str | None) -> str:
     """The collective a plan issued on `issued` means by `name`: after 1 July 2025 the
     district level is gone, and "Ủy ban nhân dân cấp huyện" is the commune level."""
-    _, names, merged = local_levels()
+    _, names, merged, _ = local_levels()
     for since, old, new in merged:
         if name == names[old] and issued and issued >= since:
             return names[new]
@@ -225,12 +240,24 @@ def gazetteer() -> Gazetteer:
 
 @cache
 def _cues() -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for cue, effect in rows("roles.tsv"):
-        out.setdefault(effect, []).append(cue)
+    """Cue words by effect, longest first (roles.tsv)."""
+    out: dict[str, list[str]] = {effect: [] for effect in EFFECTS}
+    for row in rows("roles.tsv"):
+        cue, effect = row
+        out[row.one_of(effect, EFFECTS, "effect")].append(cue)
     for effect in out:
         out[effect].sort(key=len, reverse=True)
     return out
+
+
+@cache
+def field_regex(kind: str) -> str:
+    """The regular expressions of one kind of fields.tsv as one."""
+    regexes = []
+    for row in rows("fields.tsv"):
+        if row.one_of(row[0], FIELDS, "kind") == kind:
+            regexes.append(f"(?:{row.regex(row[1]).pattern})")
+    return "|".join(regexes)
 
 
 @cache
@@ -241,7 +268,7 @@ def _cue_pattern(effect: str, at: str) -> re.Pattern:
 
 @cache
 def _special(effect: str) -> re.Pattern:
-    return re.compile("|".join(f"(?:{c})" for c in _cues()[effect]), re.I)
+    return re.compile(field_regex(effect), re.I)
 
 
 def is_boilerplate(text: str) -> bool:
@@ -249,10 +276,6 @@ def is_boilerplate(text: str) -> bool:
     return bool(_special("boilerplate").search(tone_normalize(text)))
 
 
-SEPARATOR = re.compile(r"^(?:\s|,|;|\bvà\b|\bcùng\b|\bcác\b|\bvới\b(?=\s*$)|\(|\))*$", re.I)
-BOUNDARY = re.compile(r"[.;:!?\n]|^\s*-\s|\bnếu\b")
-NOT_VERBS = {"trong", "ngoai", "thuoc", "cua", "tai", "va", "voi", "cho", "ve", "theo", "tren", "cac",
-             "nhung", "mot", "do"}
 
 
 def chains(text: str, mentions: list[Mention]) -> list[list[Mention]]:
@@ -265,7 +288,8 @@ def chains(text: str, mentions: list[Mention]) -> list[list[Mention]]:
             gap_clean = transparent.sub("", fold(gap)) if transparent.search(fold(gap)) else gap
             new_clause = ";" in gap and _cue_pattern("lead_before", "start").search(
                 fold(text[m.end:m.end + 30]))      # "…; Sở Y tế chủ trì …" starts a new clause
-            if (SEPARATOR.match(gap) or SEPARATOR.match(gap_clean)) and not new_clause:
+            joiner = pattern("list_joiner")
+            if (joiner.match(gap) or joiner.match(gap_clean)) and not new_clause:
                 out[-1].append(m)
                 continue
         out.append([m])
@@ -275,7 +299,7 @@ def chains(text: str, mentions: list[Mention]) -> list[list[Mention]]:
 def role_of(text: str, chain: list[Mention], previous_end: int, default: str | None) -> str | None:
     """Role of a listed group of agencies from the words around it."""
     left = text[previous_end:chain[0].start]
-    cut = max((m.end() for m in BOUNDARY.finditer(left)), default=0)
+    cut = max((m.end() for m in pattern("clause_boundary").finditer(left)), default=0)
     clause = fold(left[cut:])
     if "," in clause and _cue_pattern("intro", "start").search(clause):
         clause = clause[clause.rindex(",") + 1:]     # "Căn cứ …, các Sở …": subject after the intro
@@ -294,7 +318,7 @@ def role_of(text: str, chain: list[Mention], previous_end: int, default: str | N
             return default
         after = fold(text[chain[-1].end:chain[-1].end + 30]).lstrip(" ,")
         first = re.match(r"\w+", after)
-        return "lead" if first and first.group() not in NOT_VERBS else None
+        return "lead" if first and not pattern("not_verb").fullmatch(first.group()) else None
     return default
 
 

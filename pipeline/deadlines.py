@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from pipeline.resources import rows
+from pipeline.resources import Row, rows
 from pipeline.text import expand_abbreviations, tone_normalize
-from schemas.plan import Deadline
+from schemas.plan import DEADLINE_KINDS, Deadline
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
-UNITS = {"ngày": "D", "tuần": "W", "tháng": "M", "năm": "Y", "giờ": "H"}
-WEEKDAYS = {"hai": 1, "ba": 2, "tư": 3, "năm": 4, "sáu": 5, "bảy": 6}
+GROUPS = {"day", "month", "year", "q", "half", "n", "unit", "anchor", "weekday", "sunday", "from"}
+NEEDS = {"date": {"day", "month", "year"}, "month": {"month", "year"}, "quarter": {"q", "year"},
+         "half_year": {"half", "year"}, "year": {"year"}, "start": {"year"}, "relative": {"n", "unit"}}
+RECURRENCE = re.compile(r"^(?:P\d+[DWMY])?$")
 
 
 @dataclass(frozen=True)
@@ -22,30 +24,66 @@ class Rule:
     kind: str
     where: str           # "any" or "cell"
     pattern: re.Pattern
-    options: dict
+    options: dict        # recurrence=, before=1, or a fixed value for a group absent from the text
+    row: Row             # where it is written, with its examples
 
 
-def _expand(regex: str, macros: dict[str, str]) -> str:
+@dataclass(frozen=True)
+class Grammar:
+    rules: tuple[Rule, ...]
+    vetoes: tuple[re.Pattern, ...]
+    veto_rows: tuple[Row, ...]
+    words: dict[str, dict[str, str]]     # "unit" → {"ngày": "D", …}, "weekday", "half", "anchor_prefix"
+
+
+def _expand(row: Row, regex: str, macros: dict[str, str]) -> str:
     for _ in range(5):   # macros may use macros
-        regex = re.sub(r"%([A-Z]+)", lambda m: macros[m.group(1)], regex)
+        regex = re.sub(r"%([A-Z]+)", lambda m: macros.get(m.group(1)) or row.fail(f"unknown macro %{m.group(1)}"),
+                       regex)
     return regex
 
 
+def _rule(row: Row, macros: dict[str, str]) -> Rule:
+    if len(row) < 5:
+        row.fail("a rule is: rule <TAB> name <TAB> kind <TAB> where <TAB> regex [<TAB> option=value …]")
+    _, name, kind, where, regex, *opts = row
+    row.one_of(kind, DEADLINE_KINDS, "kind")
+    row.one_of(where, {"any", "cell"}, "where")
+    pattern = row.regex(_expand(row, regex, macros))
+    row.one_of(",".join(sorted(set(pattern.groupindex) - GROUPS)) or "-", {"-"}, "group(s)")
+    options = {}
+    for opt in opts:
+        option, equals, value = opt.partition("=")
+        row.one_of(option, {"recurrence", "before"} | GROUPS, "option")
+        if not equals or option == "recurrence" and not RECURRENCE.match(value) or option == "before" and value != "1":
+            row.fail(f"bad option {opt!r}")
+        options[option] = value
+    missing = NEEDS.get(kind, set()) - set(pattern.groupindex) - set(options)
+    if missing:
+        row.fail(f"a {kind} rule needs the group(s) {', '.join(sorted(missing))}")
+    return Rule(name, kind, where, pattern, options, row)
+
+
 @cache
-def grammar() -> tuple[tuple[Rule, ...], tuple[re.Pattern, ...]]:
+def grammar() -> Grammar:
+    """The rules, vetoes and words of patterns/deadlines.tsv, checked as they load."""
     macros: dict[str, str] = {}
-    rules, vetoes = [], []
+    rules, vetoes, veto_rows = [], [], []
+    words: dict[str, dict[str, str]] = {"unit": {}, "weekday": {}, "half": {}, "anchor_prefix": {}}
     for row in rows("deadlines.tsv"):
         if row[0].startswith("@"):
             macros[row[0][1:]] = row[1]
         elif row[0] == "rule":
-            _, name, kind, where, regex, *opts = row
-            options = dict(o.split("=", 1) for o in opts if o)
-            pattern = re.compile(_expand(regex, macros), re.I)
-            rules.append(Rule(name, kind, where, pattern, options))
+            rules.append(_rule(row, macros))
         elif row[0] == "veto":
-            vetoes.append(re.compile(_expand(row[1], macros), re.I))
-    return tuple(rules), tuple(vetoes)
+            vetoes.append(row.regex(_expand(row, row[1], macros)))
+            veto_rows.append(row)
+        else:
+            row.one_of(row[0], words, "row kind")
+            if len(row) != 3:
+                row.fail(f"a word row is: {row[0]} <TAB> word <TAB> value")
+            words[row[0]][row[1].lower()] = row[2]
+    return Grammar(tuple(rules), tuple(vetoes), tuple(veto_rows), words)
 
 
 def _int(value: str | None) -> int | None:
@@ -59,13 +97,16 @@ def _last_day(year: int, month: int) -> date:
 def _clean_anchor(anchor: str | None) -> str | None:
     if not anchor:
         return None
-    anchor = re.sub(r"^(?:ngày|khi)\s+", "", anchor.strip(" ,.;:()"), flags=re.I)
+    anchor = anchor.strip(" ,.;:()")
+    first, _, rest = anchor.partition(" ")
+    if first.lower() in grammar().words["anchor_prefix"]:
+        anchor = rest.strip()
     return expand_abbreviations(anchor) or None
 
 
 def build(rule: Rule, m: re.Match, raw: str) -> Deadline | None:
     """Turn a rule's match into a Deadline; None when the groups do not make a valid date."""
-    g = {k: v for k, v in m.groupdict().items() if v}
+    g = rule.options | {k: v for k, v in m.groupdict().items() if v}
     year, month, day = _int(g.get("year")), _int(g.get("month")), _int(g.get("day"))
     kind = rule.kind
     d = Deadline(raw=raw, kind=kind)
@@ -83,7 +124,7 @@ def build(rule: Rule, m: re.Match, raw: str) -> Deadline | None:
             d.value = f"{year:04d}-Q{q}"
             d.due = _last_day(year, 3 * q).isoformat()
         elif kind == "half_year":
-            half = 1 if g["half"].lower() == "đầu" else 2
+            half = int(grammar().words["half"][g["half"].lower()])
             d.value = f"{year:04d}-H{half}"
             d.due = _last_day(year, 6 * half).isoformat()
         elif kind == "year":
@@ -98,7 +139,7 @@ def build(rule: Rule, m: re.Match, raw: str) -> Deadline | None:
             d.recurrence = rule.options.get("recurrence", "P1Y") or None
             weekday = g.get("weekday")
             if weekday or g.get("sunday"):
-                number = 7 if g.get("sunday") else WEEKDAYS.get(weekday.lower()) or int(weekday) - 1
+                number = 7 if g.get("sunday") else int(grammar().words["weekday"].get(weekday.lower(), 0)) or int(weekday) - 1
                 d.value = f"XXXX-WXX-{number}"
             elif day and month:
                 date(2000, month, day)  # validates, leap year allowed
@@ -108,7 +149,7 @@ def build(rule: Rule, m: re.Match, raw: str) -> Deadline | None:
             elif day:
                 d.value = f"XXXX-XX-{day:02d}"
         elif kind == "relative":
-            unit = UNITS[g["unit"].lower()]
+            unit = grammar().words["unit"][g["unit"].lower()]
             d.value = f"PT{int(g['n'])}{unit}" if unit == "H" else f"P{int(g['n'])}{unit}"
             d.anchor = _clean_anchor(g.get("anchor"))
         elif kind == "event":
@@ -120,19 +161,25 @@ def build(rule: Rule, m: re.Match, raw: str) -> Deadline | None:
 
 def _vetoed(text: str, start: int, end: int) -> bool:
     return any(v.start() <= start and end <= v.end()
-               for veto in grammar()[1] for v in veto.finditer(text))
+               for veto in grammar().vetoes for v in veto.finditer(text))
 
 
-def parse_item(text: str) -> Deadline | None:
-    """One deadline cell item ("Đề án hoàn thành trong quý II/2025"): the first rule that fits."""
+def match_item(text: str) -> tuple[Rule, Deadline] | None:
+    """The first rule that fits a deadline cell item, and what it reads."""
     norm = expand_abbreviations(tone_normalize(text)).strip()
-    for rule in grammar()[0]:
+    for rule in grammar().rules:
         for m in rule.pattern.finditer(norm):
             if not _vetoed(norm, m.start(), m.end()):
                 d = build(rule, m, text.strip())
                 if d:
-                    return d
+                    return rule, d
     return None
+
+
+def parse_item(text: str) -> Deadline | None:
+    """One deadline cell item ("Đề án hoàn thành trong quý II/2025"): the first rule that fits."""
+    found = match_item(text)
+    return found[1] if found else None
 
 
 def split_cell(cell: str) -> list[str]:
@@ -161,7 +208,7 @@ def find_in_prose(text: str) -> list[Deadline]:
     """Every deadline phrase in a prose item, in text order, non-overlapping by rule priority."""
     norm = tone_normalize(text)
     taken: list[tuple[int, int, Deadline]] = []
-    for rule in grammar()[0]:
+    for rule in grammar().rules:
         if rule.where != "any":
             continue
         for m in rule.pattern.finditer(norm):

@@ -4,21 +4,12 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pipeline.resources import lines, words
+from pipeline.resources import lines, pattern, words
 from pipeline.text import fold, strip_marks, tone_normalize
 from schemas.document import Block
 from schemas.plan import PlanMeta
 
-NUMBER = re.compile(r"\bSố\s*:?\s*(\d*)\s*/\s*((?:KH|QĐ|CT|UBND|TB|HD|BC|CV)(?:-[A-ZĐ0-9]+)*)(?![\w-])")
-CAPTION_NUMBER = re.compile(r"Kế\s+hoạch\s+số\s*:?\s*(\d*)\s*/\s*(KH-[A-ZĐ]+)", re.I)
-DATE_WORDS = re.compile(r"ngày[\s_.…]*(\d{0,2})[\s_.…]*tháng[\s_.…]*(\d{0,2})[\s_.…]*năm\s*(\d{4})", re.I)
-DATE_SLASH = re.compile(r"ngày\s*(\d{0,2})\s*/\s*(\d{0,2})\s*/\s*(\d{4})", re.I)
-PLACE_DATE = re.compile(r"(?:^|\s)((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s+){0,3}[A-ZĐÀ-Ỹ][\wÀ-ỹ]*),\s*ngày\b")
-CAPTION = re.compile(r"kèm\s+theo\s+Kế\s+hoạch", re.I)
-PLAN_WORD = re.compile(r"(?:^|\s)KE\s*HOACH(?:\s+|$)")    # matched without diacritics (OCR: "KẺ HOẠCH")
-SUBJECT = re.compile(r"^\s*V/v\s+(.+)$", re.I | re.S)          # a letter's subject line
 NAME_TAIL = re.compile(r"((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s*){2,6})$")      # "… CHỦ TỊCH Võ Tấn Đức"
-TITLE_STOP = re.compile(r"(?:^|\s)(?:Thực hiện|Căn cứ|Nhằm|Theo đề nghị|Ủy ban nhân dân tỉnh ban hành)\b")
 
 
 @cache
@@ -39,16 +30,16 @@ def find_province(texts: list[str]) -> str | None:
     """From the place-date line, a "TỈNH X" header line, or the most frequent "tỉnh X"."""
     table = provinces()
     for text in texts[:15]:
-        for m in PLACE_DATE.finditer(text):
+        for m in pattern("place_date").finditer(text):
             place = _province_suffix(m.group(1), table)
             if place:
                 return place
-        m = re.match(r"^\s*TỈNH\s+(.+?)\s*$", text)
+        m = pattern("province_header").match(text)
         if m and fold(m.group(1)) in table:
             return table[fold(m.group(1))]
     counts: dict[str, int] = {}
     for text in texts:
-        for m in re.finditer(r"\btỉnh\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s*){1,3})", text):
+        for m in pattern("province_mention").finditer(text):
             name = m.group(1).split()
             for n in range(len(name), 0, -1):
                 key = fold(" ".join(name[:n]))
@@ -71,21 +62,22 @@ def _province_suffix(words_before: str, table: dict[str, str]) -> str | None:
 def find_number_and_date(texts: list[str]) -> tuple[str | None, str | None]:
     number = issued = None
     for text in texts[:15]:
-        m = NUMBER.search(text)
+        m = pattern("number").search(text)
         if m:        # a blank number ("Số: /KH-UBND") may still be printed in the appendix caption
             number = f"{m.group(1)}/{m.group(2).upper()}" if m.group(1) else None
             break
     head = " ".join(texts[:15])        # the place-date line may be split over blocks
-    place = next((m for m in PLACE_DATE.finditer(head) if _province_suffix(m.group(1), provinces())), None)
-    d = DATE_WORDS.match(head, place.end() - len("ngày")) if place else None
+    place = next((m for m in pattern("place_date").finditer(head) if _province_suffix(m.group(1), provinces())),
+                 None)
+    d = pattern("date_words").match(head, place.start("date")) if place else None
     if d:
         issued = iso_date(*d.groups())
     for text in texts:
-        if CAPTION.search(text):
-            m = CAPTION_NUMBER.search(text)
+        if pattern("caption").search(text):
+            m = pattern("caption_number").search(text)
             if m and m.group(1) and not number:
                 number = f"{m.group(1)}/{m.group(2).upper()}"
-            d = DATE_SLASH.search(text) or DATE_WORDS.search(text)
+            d = pattern("date_slash").search(text) or pattern("date_words").search(text)
             if d and (issued is None or len(iso_date(*d.groups())) > len(issued)):
                 issued = iso_date(*d.groups())
     return number or None, issued
@@ -95,7 +87,7 @@ def find_title(texts: list[str]) -> str | None:
     """The words after "KẾ HOẠCH": the rest of its line, or the next line(s), up to the
     preamble ("Thực hiện …", "Căn cứ …")."""
     for i, text in enumerate(texts[:30]):
-        m = PLAN_WORD.search(strip_marks(text))
+        m = pattern("plan_word").search(strip_marks(text))      # OCR: "KẺ HOẠCH"
         if not m:
             continue
         rest = text[m.end():].strip()
@@ -107,10 +99,10 @@ def find_title(texts: list[str]) -> str | None:
                 else:
                     break
         title = re.sub(r"\s+", " ", " ".join(parts)).strip()
-        stop = TITLE_STOP.search(title, 1)
+        stop = pattern("title_stop").search(title, 1)
         return title[:stop.start()].strip() if stop else title or None
     for text in texts[:30]:
-        m = SUBJECT.match(text)
+        m = pattern("subject").match(text)                      # a letter's "V/v …" line
         if m:
             return re.sub(r"\s+", " ", m.group(1)).strip()
     return None
@@ -126,7 +118,7 @@ def find_signer(texts: list[str]) -> str | None:
     signing = False
     name = None
     for text in texts:
-        if re.match(r"^\s*(?:TM\.|KT\.|TL\.|CHỦ TỊCH|PHÓ CHỦ TỊCH)", text):
+        if pattern("signature").match(text):
             signing = True
             tail = NAME_TAIL.search(text)      # the name on the title's own line
             name = (person_name(tail.group(1)) if tail else None) or name

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from schemas.numbering import starts_lower
-from pipeline.agencies import find_roles, is_boilerplate, only_agencies
-from pipeline.resources import lines, rows, words
+from pipeline.agencies import field_regex, find_roles, is_boilerplate, only_agencies
+from pipeline.resources import lines, pattern, rows, words
 from pipeline.text import strip_marks, tone_normalize
 from schemas.document import Block
 
@@ -22,28 +22,27 @@ LETTERS = "abcdđeghiklmnopqrstuvxy"              # Vietnamese list letters, in 
 OCR_LETTER = re.compile(r"^\W{0,2}([^\W\d_])\)\s+(.*)$", re.S)   # "ø) …": a letter label OCR misread
 
 
+PARTS = {"purpose", "targets", "tasks", "implementation", "duties", "recipients", "signature", "appendix"}
+
+
 @cache
 def _sections(marks: bool = True) -> tuple[tuple[str, re.Pattern], ...]:
     """Heading patterns; without marks, for headings whose diacritics OCR or typing got wrong."""
-    return tuple((part, re.compile(rf"^\W*(?:{regex if marks else strip_marks(regex)})", re.I))
-                 for part, regex in rows("sections.tsv"))
+    return tuple((row.one_of(part, PARTS, "part"), row.regex(rf"^\W*(?:{regex if marks else strip_marks(regex)})"))
+                 for row in rows("sections.tsv") for part, regex in [row])
 
 
 @cache
 def _attribution(effect: str) -> re.Pattern:
-    regex = "|".join(f"(?:{cue})" for cue, e in rows("roles.tsv") if e == effect)
-    return re.compile(rf"^\W*(?:{regex})\s*:\s*", re.I)
-
-
-HEADING_LABEL = re.compile(r"^\s*(?:phần\s+)?(?P<label>[A-ZĐ]|[IVXLC]+)\s*[.):\-–]\s*", re.I)
+    return re.compile(rf"^\W*(?:{field_regex(effect)})\s*:\s*", re.I)
 
 
 def section_of(text: str) -> str | None:
     """The part a heading opens ("II. NHIỆM VỤ …", "Phần B - TỔ CHỨC THỰC HIỆN")."""
-    text = HEADING_LABEL.sub("", tone_normalize(text), count=1)
+    text = pattern("heading_label").sub("", tone_normalize(text), count=1)
     for marks, form in ((True, text), (False, strip_marks(text))):
-        for part, pattern in _sections(marks):
-            if pattern.search(form):
+        for part, heading in _sections(marks):
+            if heading.search(form):
                 return part
     return None
 
@@ -52,7 +51,7 @@ def attribution(text: str) -> tuple[str, str] | None:
     """("agencies" | "deadline" | "result", value) for a line like "Thời gian thực hiện: Thường xuyên"."""
     norm = tone_normalize(text)
     for kind in ("support", "agencies", "deadline", "result", "note"):
-        m = _attribution(f"attribution_{kind}").match(norm)
+        m = _attribution(kind).match(norm)
         if m:
             return kind, text[m.end():].strip()
     return None
@@ -156,7 +155,7 @@ def part_label(block: Block) -> str | None:
     """The printed label of a part heading: "II" of "II. NHIỆM VỤ", "B" of "B. NHIỆM VỤ"."""
     if block.label and style(block.label) == "roman":
         return label_code(block.label)
-    m = HEADING_LABEL.match(block.text)
+    m = pattern("heading_label").match(block.text)
     return m.group("label").upper() if m and not block.label else None
 
 

@@ -14,9 +14,13 @@ NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?$")
 DASH = re.compile(r"^[-–•+]$")
 
 
+COLUMN_ROLES = {"task", "number", "lead", "support", "deadline", "result", "monitor"}
+
+
 @cache
 def _columns() -> tuple[tuple[str, re.Pattern], ...]:
-    return tuple((role, re.compile(regex, re.I)) for role, regex in rows("table_columns.tsv"))
+    return tuple((row.one_of(row[0], COLUMN_ROLES, "column role"), row.regex(row[1]))
+                 for row in rows("table_columns.tsv"))
 
 
 def column_role(cell: str) -> str | None:
