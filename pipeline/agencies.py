@@ -65,7 +65,10 @@ class Gazetteer:
             self.matcher.add(key, [self.nlp.make_doc(f) for f in forms])
             for f in forms:
                 self.by_fold[fold(f)] = agencies
-        self.stop = set(words("name_stopwords.txt"))
+        self.stop: dict[str, list[list[str]]] = {}     # first syllable → the words it may begin
+        for word in words("name_stopwords.txt"):
+            first, *rest = word.split("_")
+            self.stop.setdefault(first, []).append(rest)
         head = "|".join(sorted(map(re.escape, lines("agency_heads.txt")), key=len, reverse=True))
         lower = "|".join(sorted((re.escape(row[0]) for row in rows("agency_heads.txt")
                                  if row[1:] and row.one_of(row[1], {"lower"}, "flag")), key=len, reverse=True))
@@ -164,7 +167,11 @@ class Gazetteer:
                     break        # "Sở A, Sở B": a comma before another body ends the name
                 if word[0].isupper():
                     lower_run = 0
-                elif word.lower() in self.stop or lower_run >= 3 or pattern("joined_by").match(w.group(0).strip()):
+                elif pattern("name_scope").fullmatch(word) and not pattern("joined_by").match(w.group(0).strip()):
+                    name_end = m.end() + w.end()
+                    break        # "… tỉnh" closes the name
+                elif self._stops(word, text[m.end() + w.end():]) or lower_run >= 3 \
+                        or pattern("joined_by").match(w.group(0).strip()):
                     break
                 else:
                     lower_run += 1
@@ -173,6 +180,11 @@ class Gazetteer:
                 raw = text[m.start():name_end]
                 out.append(Mention(m.start(), name_end, (Agency(raw, "other"),), raw))
         return out
+
+    def _stops(self, word: str, after: str) -> bool:
+        """Whether `word` (followed by `after`) begins one of the words that end a name."""
+        following = after.lower().split()
+        return any(rest == following[:len(rest)] for rest in self.stop.get(word.lower(), ()))
 
     def _vague_tails(self, text: str, found: list[Mention]) -> list[Mention]:
         """A collective followed by "(có) liên quan" is a vague reference."""
@@ -307,11 +319,13 @@ def role_of(text: str, chain: list[Mention], previous_end: int, default: str | N
     right = fold(text[chain[-1].end:chain[-1].end + 40])
     if _cue_pattern("support_after", "end").search(fold(left)):   # "phối hợp với …", "Phối hợp: …"
         return "support"
-    if _cue_pattern("none_after", "end").search(clause):
+    no_role = _cue_pattern("none_after", "end").search(clause)
+    leads = _cue_pattern("lead_after", "end").search(clause)
+    if no_role and not (leads and leads.start() < no_role.start()):   # "giao cho" leads, "cho" does not
         return None
     if _cue_pattern("lead_before", "start").search(right):
         return "lead"
-    if _cue_pattern("lead_after", "end").search(clause):
+    if leads:
         return "lead"
     if not clause.strip(" ,-*+()"):
         if default:

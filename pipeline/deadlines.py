@@ -164,10 +164,13 @@ def _vetoed(text: str, start: int, end: int) -> bool:
                for veto in grammar().vetoes for v in veto.finditer(text))
 
 
-def match_item(text: str) -> tuple[Rule, Deadline] | None:
-    """The first rule that fits a deadline cell item, and what it reads."""
+def match_item(text: str, prose: bool = False) -> tuple[Rule, Deadline] | None:
+    """The first rule that fits a deadline cell item (with `prose`, of the rules for prose),
+    and what it reads."""
     norm = expand_abbreviations(tone_normalize(text)).strip()
     for rule in grammar().rules:
+        if prose and rule.where != "any":
+            continue
         for m in rule.pattern.finditer(norm):
             if not _vetoed(norm, m.start(), m.end()):
                 d = build(rule, m, text.strip())
