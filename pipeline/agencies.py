@@ -87,10 +87,11 @@ class Gazetteer:
             by_span.setdefault((s, e), self.nlp.vocab.strings[m_id])
         spans = filter_spans([doc[s:e] for s, e in by_span])   # longest, leftmost first
         found = [Mention(sp.start_char, sp.end_char, self.entries[by_span[(sp.start, sp.end)]], sp.text)
-                 for sp in spans]
+                 for sp in spans if not pattern("common_noun_before").search(text, 0, sp.start_char)]
         found += self._list_expansions(text, found)
         found = self._local_collectives(text, found)
         found += self._unknown(text, found)
+        found += self._collective_groups(text, found)
         found.sort(key=lambda m: m.start)
         return self._vague_tails(text, found)
 
@@ -181,6 +182,47 @@ class Gazetteer:
                 out.append(Mention(m.start(), name_end, (Agency(raw, "other"),), raw))
         return out
 
+    def _collective_groups(self, text: str, found: list[Mention]) -> list[Mention]:
+        """"Các doanh nghiệp công nghệ số", "các cơ sở đào tạo đại học, trường cao đẳng":
+        "các" + a head of collective_heads.txt + its qualifying words, where no name covers it."""
+        out: list[Mention] = []
+        for m in pattern("collective_start").finditer(text):
+            start, pos = m.start(), m.end()
+            while True:
+                named = next((f for f in found + out if f.start <= pos < f.end), None)
+                if named:            # a listed collective: others may follow it
+                    end = named.end
+                else:
+                    head = collective_head().match(text, pos)
+                    if not head:
+                        break
+                    end = self._qualifiers_end(text, head.end(), found)
+                    qualified = end > head.end() and not pattern("scope_only").match(text[head.end():end])
+                    if qualified or head.group().lower() in collective_heads_alone():
+                        name = "Các " + head.group().lower() + text[head.end():end]
+                        out.append(Mention(start, end, (Agency(name, "collective"),), text[start:end]))
+                after = pattern("collective_next").match(text, end)
+                if not after:
+                    break
+                start = pos = after.end()
+        return out
+
+    def _qualifiers_end(self, text: str, pos: int, found: list[Mention]) -> int:
+        """Where the words qualifying a collective's head end: at most six, up to a stop word,
+        "và", punctuation, another head or another name, a trailing function word left out."""
+        end, ends = pos, [pos]
+        for count, w in enumerate(re.finditer(r"\s+([\w']+)", text[pos:])):
+            word, at = w.group(1), pos + w.start(1)
+            if pos + w.start() != end or count >= 6 or pattern("joined_by").fullmatch(word) \
+                    or self._stops(word, text[pos + w.end():]) or self._covered(found, at, at + len(word)) \
+                    or collective_head().match(text, at):      # "các cơ quan đơn vị": a list of heads
+                break
+            end = pos + w.end()
+            ends.append(end)
+        while len(ends) > 1 and pattern("dangling_word").fullmatch(fold(text[ends[-2]:ends[-1]].strip())):
+            ends.pop()
+        return ends[-1]
+
     def _stops(self, word: str, after: str) -> bool:
         """Whether `word` (followed by `after`) begins one of the words that end a name."""
         following = after.lower().split()
@@ -243,6 +285,17 @@ def local_level_in_force(name: str, issued: str | None) -> str:
         if name == names[old] and issued and issued >= since:
             return names[new]
     return name
+
+
+@cache
+def collective_heads_alone() -> frozenset[str]:
+    return frozenset(row[0] for row in rows("collective_heads.txt") if row[1:] and row.one_of(row[1], {"alone"}, "flag"))
+
+
+@cache
+def collective_head() -> re.Pattern:
+    heads = sorted(map(re.escape, lines("collective_heads.txt")), key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(heads)})(?!\w)", re.I)
 
 
 @cache

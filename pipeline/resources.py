@@ -18,6 +18,7 @@ COLUMNS = {
     "abbreviations.tsv": (2, 2),
     "agencies.tsv": (2, 3),
     "agency_heads.txt": (1, 2),
+    "collective_heads.txt": (1, 2),
     "connectors.txt": (1, 1),
     "deadlines.tsv": (2, 8),
     "local_levels.tsv": (2, 4),

@@ -109,6 +109,7 @@ RULE_FILES = {
     "local_levels.tsv": (lambda row: True, _local),
     "grammar.tsv": (lambda row: True, _grammar),
     "agency_heads.txt": (lambda row: True, _head),
+    "collective_heads.txt": (lambda row: True, _names),
 }
 
 RULES = [row for name, (needs, _) in RULE_FILES.items() for row in rows(name) if needs(row)]
