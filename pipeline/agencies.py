@@ -20,7 +20,7 @@ from pipeline.text import fold, normalize, tone_normalize
 ROLELESS = {"vague", "overseer"}
 KINDS = {"so", "ban", "center", "collective", "education", "front", "office", "other", "overseer",
          "party", "press", "security", "association", "vague"}
-EFFECTS = {"lead_after", "lead_before", "support_after", "none_after", "transparent", "intro"}
+EFFECTS = {"lead_after", "lead_opening", "lead_before", "support_after", "none_after", "transparent", "intro"}
 FIELDS = {"boilerplate", "agencies", "support", "deadline", "result", "note"}
 
 
@@ -328,7 +328,8 @@ def field_regex(kind: str) -> str:
 @cache
 def _cue_pattern(effect: str, at: str) -> re.Pattern:
     alternatives = "|".join(re.escape(fold(c)) for c in _cues()[effect])
-    return re.compile(rf"(?:^|\W)(?:{alternatives})\W*$" if at == "end" else rf"^\W*(?:{alternatives})(?:\W|$)")
+    return re.compile({"end": rf"(?:^|\W)(?:{alternatives})\W*$", "start": rf"^\W*(?:{alternatives})(?:\W|$)",
+                       "whole": rf"^\W*(?:{alternatives})\W*$"}[at])
 
 
 @cache
@@ -373,7 +374,7 @@ def role_of(text: str, chain: list[Mention], previous_end: int, default: str | N
     if _cue_pattern("support_after", "end").search(fold(left)):   # "phối hợp với …", "Phối hợp: …"
         return "support"
     no_role = _cue_pattern("none_after", "end").search(clause)
-    leads = _cue_pattern("lead_after", "end").search(clause)
+    leads = _cue_pattern("lead_after", "end").search(clause) or _cue_pattern("lead_opening", "whole").search(clause)
     if no_role and not (leads and leads.start() < no_role.start()):   # "giao cho" leads, "cho" does not
         return None
     if _cue_pattern("lead_before", "start").search(right):
