@@ -7,7 +7,7 @@ PhraseMatcher; bodies absent from it are still found by their naming pattern ("S
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import spacy
@@ -62,6 +62,9 @@ class Gazetteer:
             key = f"A{len(self.entries)}"
             self.entries[key] = agencies
             forms = {matching_form(a) for a in aliases}
+            if kind not in ROLELESS:     # a centrally-run city's bodies: "Thanh tra thành phố"
+                forms |= {f[:-len(first)] + other for f in forms for first, other in province_word_pairs()
+                          if f.lower().endswith(" " + first)}
             self.matcher.add(key, [self.nlp.make_doc(f) for f in forms])
             for f in forms:
                 self.by_fold[fold(f)] = agencies
@@ -86,7 +89,8 @@ class Gazetteer:
         for m_id, s, e in self.matcher(doc):
             by_span.setdefault((s, e), self.nlp.vocab.strings[m_id])
         spans = filter_spans([doc[s:e] for s, e in by_span])   # longest, leftmost first
-        found = [Mention(sp.start_char, sp.end_char, self.entries[by_span[(sp.start, sp.end)]], sp.text)
+        found = [Mention(sp.start_char, sp.end_char, as_printed(self.entries[by_span[(sp.start, sp.end)]], sp.text),
+                         sp.text)
                  for sp in spans if not pattern("common_noun_before").search(text, 0, sp.start_char)]
         found += self._list_expansions(text, found)
         found = self._local_collectives(text, found)
@@ -240,18 +244,20 @@ class Gazetteer:
 
 
 @cache
-def local_levels() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str]], Row]:
+def local_levels() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str]], Row, list[str]]:
     """(unit word → level, level → canonical collective, [(date, from level, to level)],
-    the row of the collective's regex)."""
-    units, names, merged, collective = {}, {}, [], None
+    the row of the collective's regex, the words of the province level)."""
+    units, names, merged, collective, province = {}, {}, [], None, []
     levels = {"district", "commune"}
     for row in rows("local_levels.tsv"):
         kind, *cells = row
-        row.one_of(kind, {"unit", "level", "merged", "collective"}, "row kind")
-        if len(cells) != {"merged": 3, "collective": 1}.get(kind, 2):
+        row.one_of(kind, {"unit", "level", "merged", "collective", "province"}, "row kind")
+        if len(cells) != {"merged": 3, "collective": 1, "province": 1}.get(kind, 2):
             row.fail(f"wrong number of columns for a {kind} row")
         if kind == "collective":
             collective = row
+        elif kind == "province":
+            province.append(cells[0])
         elif kind == "unit":
             units[cells[0]] = row.one_of(cells[1], levels, "level")
         elif kind == "level":
@@ -262,7 +268,7 @@ def local_levels() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str,
             merged.append((cells[0], row.one_of(cells[1], levels, "level"), row.one_of(cells[2], levels, "level")))
     if collective is None:
         raise PatternError("local_levels.tsv: no `collective` row")
-    return units, names, merged, collective
+    return units, names, merged, collective, province
 
 
 @cache
@@ -280,11 +286,27 @@ def local_pattern() -> re.Pattern:
 def local_level_in_force(name: str, issued: str | None) -> str:
     """The collective a plan issued on `issued` means by `name`: after 1 July 2025 the
     district level is gone, and "Ủy ban nhân dân cấp huyện" is the commune level."""
-    _, names, merged, _ = local_levels()
+    _, names, merged, *_ = local_levels()
     for since, old, new in merged:
         if name == names[old] and issued and issued >= since:
             return names[new]
     return name
+
+
+@cache
+def province_word_pairs() -> tuple[tuple[str, str], ...]:
+    """(the canonical province word, another word for the province level): ("tỉnh", "thành phố")."""
+    words = local_levels()[4]
+    return tuple((words[0], other) for other in words[1:])
+
+
+def as_printed(agencies: tuple[Agency, ...], raw: str) -> tuple[Agency, ...]:
+    """A province body written with a centrally-run city's word keeps it ("Thanh tra thành phố")."""
+    for first, other in province_word_pairs():
+        if fold(raw).endswith(" " + fold(other)):
+            return tuple(replace(a, name=a.name[:-len(first)] + raw[-len(other):])
+                         if a.name.endswith(" " + first) and a.kind != "collective" else a for a in agencies)
+    return agencies
 
 
 @cache
