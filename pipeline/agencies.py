@@ -16,6 +16,7 @@ from spacy.util import filter_spans
 
 from pipeline.resources import lines, rows, words
 from pipeline.text import fold, normalize, tone_normalize
+from schemas.plan import AGENCY_SCOPES, AgencyProfile
 
 ROLELESS = {"vague", "overseer"}
 
@@ -24,6 +25,7 @@ ROLELESS = {"vague", "overseer"}
 class Agency:
     name: str        # canonical
     kind: str
+    scope: str = "province"
 
 
 @dataclass
@@ -50,7 +52,11 @@ class Gazetteer:
         self.entries: dict[str, tuple[Agency, ...]] = {}
         self.by_fold: dict[str, tuple[Agency, ...]] = {}
         for canonical, kind, *rest in rows("agencies.tsv"):
-            agencies = tuple(Agency(n.strip(), kind) for n in canonical.split(" + "))
+            scope = rest[1] if len(rest) > 1 and rest[1] else "province"
+            if scope not in AGENCY_SCOPES:
+                raise ValueError(f"agencies.tsv: {canonical!r}: scope {scope!r} is not one of "
+                                 f"{', '.join(AGENCY_SCOPES)}")
+            agencies = tuple(Agency(n.strip(), kind, scope) for n in canonical.split(" + "))
             aliases = ([] if " + " in canonical else [canonical]) + \
                 [a for a in (rest[0].split(" | ") if rest else []) if a.strip()]
             key = f"A{len(self.entries)}"
@@ -61,7 +67,7 @@ class Gazetteer:
                 self.by_fold[fold(f)] = agencies
         self.stop = set(words("name_stopwords.txt"))
         head = "|".join(sorted(map(re.escape, lines("agency_heads.txt")), key=len, reverse=True))
-        lower = "|".join(sorted((re.escape(h) for h, *flag in rows("agency_heads.txt") if flag == ["lower"]),
+        lower = "|".join(sorted((re.escape(h) for h in lines("agency_heads.txt") if "lower" in head_flags(h)),
                                 key=len, reverse=True))
         self.unknown = re.compile(rf"(?<!\w)(?:(?:{head})(?=\s+[A-ZĐÀ-Ỹ])|"
                                   rf"(?:{lower})(?=(?:\s+[a-zà-ỹđ]+){{1,2}}\s+[A-ZĐÀ-Ỹ]))")
@@ -177,6 +183,44 @@ class Gazetteer:
                 m.end += tail.end()
                 m.agencies = (Agency("Các cơ quan, đơn vị liên quan", "vague"),)
         return found
+
+
+@cache
+def head_flags(head: str | None = None) -> dict[str, set[str]] | set[str]:
+    """The flags of agency_heads.txt (second column, comma-separated: lower, central): of one
+    head, or head → flags for all."""
+    flags = {h: {f.strip() for f in (rest[0] if rest else "").split(",") if f.strip()}
+             for h, *rest in rows("agency_heads.txt")}
+    return flags if head is None else flags.get(head, set())
+
+
+def describe(name: str) -> AgencyProfile:
+    """The kind and scope of a canonical agency name as the pipeline finds it: the gazetteer
+    row that names it; else a named local body ("Ủy ban nhân dân phường Xuân Hương": the
+    unit's level from local_levels.tsv, a centrally-run city's name being a province); else an
+    open-vocabulary body of kind "other", central when its head noun is flagged so ("Bộ …")."""
+    hit = gazetteer().lookup(name)
+    if hit and len(hit) == 1 and hit[0].name == name:
+        return AgencyProfile(hit[0].kind, hit[0].scope)
+    heads = [h for h in head_flags() if name == h or name.startswith(h + " ")]
+    head = max(heads, key=len, default="")
+    unit = re.match(rf"\s.*?(?<!\w)((?i:{unit_pattern().pattern}))\s+(?=[A-ZĐÀ-Ỹ])(.*)",
+                    name[len(head):]) if head else None
+    if unit:
+        level = local_levels()[0][unit.group(1).lower()]
+        return AgencyProfile("other", "province" if unit.group(2) in words_of("provinces.txt") else level)
+    return AgencyProfile("other", "central" if "central" in head_flags(head) else "province")
+
+
+@cache
+def words_of(name: str) -> frozenset[str]:
+    """The entries of a one-entry-per-line data file."""
+    return frozenset(lines(name))
+
+
+def profiles(names) -> dict[str, AgencyProfile]:
+    """describe() of each name."""
+    return {n: describe(n) for n in names}
 
 
 @cache

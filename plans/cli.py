@@ -308,6 +308,9 @@ def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
     table = Table(show_lines=True)
     if with_plan:
         table.add_column("Plan", no_wrap=True)
+    as_named = bool(tasks) and "as_named" in tasks[0]
+    if as_named:
+        table.add_column("As named", ratio=1)
     for col, kw in (("Code", {"no_wrap": True}), ("Task", {"ratio": 3}), ("Lead", {"ratio": 1}),
                     ("Support", {"ratio": 1}), ("Deadline", {"ratio": 1})):
         table.add_column(col, **kw)
@@ -316,11 +319,14 @@ def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
                escape("\n".join(t["lead"])) or "[red]—[/]", escape("\n".join(t["support"])),
                "\n".join(deadline_text(d) for d in t["deadlines"])
                or "[red]—[/]"]
-        table.add_row(*([escape(t.get("plan_number") or t["document"])] if with_plan else []), *row)
+        named = ["\n".join(f"{escape(a['agency'])} [dim]({escape(a['province'] or 'central')}, "
+                           f"{a['role']})[/]" for a in t["as_named"])] if as_named else []
+        table.add_row(*([escape(t.get("plan_number") or t["document"])] if with_plan else []),
+                      *named, *row)
     return table
 
 
-@app.command(epilog='Example: plans tasks --agency "Sở Tài chính" --role lead --due-before 2025-12-31')
+@app.command(epilog='Example: plans tasks --agency "Sở Tài chính" --province "Lâm Đồng" --with-predecessors')
 @command
 def tasks(
     agency: Annotated[Optional[str], typer.Option(
@@ -334,6 +340,11 @@ def tasks(
         help="A deadline due before YYYY-MM-DD (overdue on that day).")] = None,
     province: Annotated[Optional[str], typer.Option(help="Province name, accents optional.")] = None,
     plan: Annotated[Optional[str], typer.Option(help="Only this plan (id, number, document, title).")] = None,
+    with_predecessors: Annotated[bool, typer.Option(
+        "--with-predecessors",
+        help="With --agency: also the tasks of the bodies it succeeded (the 2025 mergers: "
+             "Sở Kế hoạch và Đầu tư for Sở Tài chính, the merged provinces' bodies); "
+             "--province is then the successor's province. Each row says the name the plan used.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
     db: Db = None, debug: Debug = False,
 ):
@@ -344,10 +355,13 @@ def tasks(
         raise Fail(f"--role {role!r}: use lead or support")
     if kind and kind not in DEADLINE_KINDS:
         raise Fail(f"--kind {kind!r}: use one of {', '.join(DEADLINE_KINDS)}")
+    if with_predecessors and not agency:
+        raise Fail("--with-predecessors needs --agency, e.g. --agency \"Sở Tài chính\"")
     rows = store.query_tasks(
         database(db, read=True), agency=agency, role=role, due_before=parse_day(due_before, "--due-before"),
         due_after=parse_day(due_after, "--due-after"), kind=kind,
-        overdue_on=parse_day(overdue_on, "--overdue-on"), province=province, plan=plan)
+        overdue_on=parse_day(overdue_on, "--overdue-on"), province=province, plan=plan,
+        with_predecessors=with_predecessors)
     if as_json:
         for r in rows:
             print(json.dumps(r, ensure_ascii=False, default=str))
@@ -430,6 +444,20 @@ def upgrade(db: Db = None, debug: Debug = False):
     url = steps.database_url(db)
     rev = store.upgrade(url)
     out.print(f"database {escape(store_url(url))} is at revision {rev}")
+
+
+@db_app.command(epilog="Example: plans db successions --file store/successions.tsv")
+@command
+def successions(
+    file: Annotated[Optional[Path], typer.Option(
+        "--file", help="Successions file [default: store/successions.tsv].")] = None,
+    db: Db = None, debug: Debug = False,
+):
+    """Load which body succeeded which (the 2025 mergers) into the database, replacing what
+    was there: run it again after editing the file."""
+    import store
+    n = store.load_successions(database(db), *([file] if file else []))
+    out.print(f"loaded {n} successions")
 
 
 # -- schedule ----------------------------------------------------------------------------------

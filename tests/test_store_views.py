@@ -12,7 +12,6 @@ from sqlalchemy import text
 from gold_plans import fake_document, gold_plans
 from schemas.plan import Deadline
 import store
-from store.identity import agency_scope
 from store_fixtures import BACKENDS, fresh_database, pg_admin  # noqa: F401
 from test_store import amend, load_gold
 
@@ -84,7 +83,7 @@ def agency_workload(rows, plans, result):
     for p, t in tasks_of(plans):
         for role, names in (("lead", t.lead), ("support", t.support)):
             for name in set(names):
-                key = (name, agency_scope(name, p.meta.province), role)
+                key = (name, "" if p.agencies[name].scope == "central" else p.meta.province, role)
                 tasks[key] += 1
                 plan_sets[key].add(p.document)
     assert sorted((r[0], r[1], r[2], r[3], r[4]) for r in rows) == sorted(
