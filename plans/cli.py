@@ -371,6 +371,79 @@ def tasks(
     out.print(f"{len(rows)} tasks")
 
 
+def parse_days(value: str | None) -> int | None:
+    """"30d", "30" (days), "6w" (weeks) → days."""
+    if value is None:
+        return None
+    import re
+    m = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", value)
+    if not m:
+        raise Fail(f"--within {value!r}: write a number of days or weeks, e.g. 30d or 6w")
+    return int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+
+
+def due_row(r: dict) -> dict:
+    """A row of `plans due` for Excel."""
+    from schemas.plan import describe_deadline
+    named = "; ".join(f"{a['agency']} ({a['province'] or 'central'}, {a['role']})"
+                      for a in r.get("as_named", []))
+    return {"due": r.get("next_due"), "days_left": r.get("days_left"), "province": r["province"],
+            "plan": r["plan_number"] or r["document"], "code": r["code"], "task": r["text"],
+            "lead": "; ".join(r["lead"]), "support": "; ".join(r["support"]),
+            **({"as_named": named} if "as_named" in r else {}),
+            "deadline": r["deadline"]["raw"] if "deadline" in r else
+            "; ".join(d["raw"] for d in r["deadlines"]),
+            "reading": describe_deadline(r["deadline"], details=True) if "deadline" in r else ""}
+
+
+@app.command(epilog='Example: plans due --within 30d --agency "Sở Tài chính" --province "Lâm Đồng" '
+                    '--with-predecessors -o due.xlsx')
+@command
+def due(
+    within: Annotated[Optional[str], typer.Option(help="Only what falls due within this many days (30d) or weeks (6w).")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Deadlines already past (before --today) instead.")] = False,
+    agency: Annotated[Optional[str], typer.Option(help="Agency name or alias, any part, accents optional.")] = None,
+    role: Annotated[Optional[str], typer.Option(help="lead (chủ trì) or support (phối hợp).")] = None,
+    province: Annotated[Optional[str], typer.Option(help="Province name, accents optional.")] = None,
+    with_predecessors: Annotated[bool, typer.Option(
+        "--with-predecessors", help="With --agency: also the bodies it succeeded (see plans tasks).")] = False,
+    today: Annotated[Optional[str], typer.Option(help="The day to count from, YYYY-MM-DD [default: today].")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Also write an Excel workbook (.xlsx).")] = None,
+    db: Db = None, debug: Debug = False,
+):
+    """Tasks by due date across the current plan versions: dated deadlines, recurring ones at
+    their next occurrence; ongoing tasks ("thường xuyên") listed apart."""
+    import store
+    if with_predecessors and not agency:
+        raise Fail("--with-predecessors needs --agency, e.g. --agency \"Sở Tài chính\"")
+    if role and role not in ("lead", "support"):
+        raise Fail(f"--role {role!r}: use lead or support")
+    if output and output.suffix.lower() != ".xlsx":
+        raise Fail(f"-o {output}: the due list is written as Excel; name the file .xlsx")
+    day = parse_day(today, "--today") or date.today()
+    dated, apart = store.due_tasks(
+        database(db, read=True), day, within_days=parse_days(within), overdue=overdue,
+        agency=agency, role=role, province=province, with_predecessors=with_predecessors)
+    table = Table(show_lines=True, title=f"{'Overdue on' if overdue else 'Due from'} {day}")
+    for col, kw in (("Due", {"no_wrap": True}), ("Plan", {"no_wrap": True}), ("Code", {"no_wrap": True}),
+                    ("Task", {"ratio": 3}), ("Lead", {"ratio": 1}), ("Deadline", {"ratio": 1})):
+        table.add_column(col, **kw)
+    for r in dated:
+        table.add_row(f"{r['next_due']}\n[dim]{r['days_left']:+d} d[/]",
+                      escape(r["plan_number"] or r["document"]), escape(r["code"]),
+                      escape(_short(r["text"], 200)), escape("\n".join(r["lead"])) or "[red]—[/]",
+                      deadline_text(r["deadline"]))
+    if dated:
+        out.print(table)
+    out.print(f"{len(dated)} {'overdue' if overdue else 'due'} deadlines"
+              + ("" if overdue else f"; {len(apart)} ongoing tasks listed apart"
+                 + (" (-o writes them)" if apart and not output else "")))
+    if output:
+        n = store.write_sheets({"Due": [due_row(r) for r in dated],
+                                "Ongoing": [due_row(r) for r in apart]}, output)
+        out.print(f"wrote {n} rows to {escape(str(output))}")
+
+
 @app.command(epilog="Example: plans diff 3021/KH-UBND --old 1 --new 2")
 @command
 def diff(plan: PlanRef,

@@ -57,8 +57,39 @@ FROM chain c
 WHERE NOT EXISTS (SELECT 1 FROM succession s WHERE {APPLIES.format(s='s')})"""
 
 
+def _yearly_next_due() -> str:
+    """The next occurrence, from today, of a yearly recurring deadline with a day
+    (value XXXX-MM-DD, recurrence P1Y or none); NULL otherwise."""
+    if op.get_bind().dialect.name == "postgresql":
+        this_year = ("make_date(CAST(EXTRACT(YEAR FROM CURRENT_DATE) AS INTEGER), "
+                     "CAST(substr(d.value, 6, 2) AS INTEGER), CAST(substr(d.value, 9, 2) AS INTEGER))")
+        return (f"CASE WHEN d.value ~ '^XXXX-[0-9]{{2}}-[0-9]{{2}}$' THEN CASE "
+                f"WHEN {this_year} >= CURRENT_DATE THEN {this_year} "
+                f"ELSE CAST({this_year} + INTERVAL '1 year' AS DATE) END END")
+    this_year = "(strftime('%Y', 'now') || substr(d.value, 5))"
+    return (f"CASE WHEN d.value GLOB 'XXXX-[0-9][0-9]-[0-9][0-9]' THEN CASE "
+            f"WHEN {this_year} >= date('now') THEN {this_year} "
+            f"ELSE (CAST(strftime('%Y', 'now') AS INTEGER) + 1) || substr(d.value, 5) END END")
+
+
+def _due() -> str:
+    return f"""
+SELECT d.id AS deadline_id, t.id AS task_id, p.id AS plan_id, v.province,
+    v.number AS plan_number, v.title AS plan_title, v.document, t.code, t.text,
+    d.raw, d.kind, d.value, d.recurrence,
+    CASE WHEN d.kind IN ('date', 'month', 'quarter', 'half_year', 'year') THEN d.due
+         WHEN d.kind = 'recurring' AND COALESCE(d.recurrence, 'P1Y') = 'P1Y'
+         THEN {_yearly_next_due()} END AS next_due,
+    d.kind = 'ongoing' OR (d.kind = 'recurring' AND d.value IS NULL) AS apart
+FROM task t
+    JOIN plan_version v ON v.id = t.version_id AND v.is_current
+    JOIN plan p ON p.id = v.plan_id
+    JOIN deadline d ON d.task_id = t.id
+WHERE d.kind IN ('date', 'month', 'quarter', 'half_year', 'year', 'recurring', 'ongoing')"""
+
+
 def views() -> dict[str, str]:
-    return {"v_agency_successor": AGENCY_SUCCESSOR}
+    return {"v_agency_successor": AGENCY_SUCCESSOR, "v_due": _due()}
 
 
 AGENCY_COLUMNS = f"""
