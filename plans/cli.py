@@ -444,6 +444,38 @@ def due(
         out.print(f"wrote {n} rows to {escape(str(output))}")
 
 
+@app.command(epilog='Example: plans agencies --province "Lâm Đồng"')
+@command
+def agencies(
+    province: Annotated[Optional[str], typer.Option(
+        help="Only this province's bodies (their own province or their successor's), accents optional.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+    db: Db = None, debug: Debug = False,
+):
+    """Agencies with their task counts in the current plans as lead and as support, their
+    spellings (aliases) and the body that succeeded them (the 2025 mergers)."""
+    import store
+    rows = store.list_agencies(database(db, read=True), province)
+    if as_json:
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False))
+        return
+    table = Table(show_lines=False)
+    for col, kw in (("Agency", {"ratio": 2}), ("Province", {"no_wrap": True}), ("Kind", {}),
+                    ("Lead", {"justify": "right"}), ("Support", {"justify": "right"}),
+                    ("Aliases", {"ratio": 2}), ("Successor", {"ratio": 2})):
+        table.add_column(col, **kw)
+    for r in rows:
+        after = (f"{escape(r['successor'])} [dim]({escape(r['successor_province'] or 'central')}, "
+                 f"{r['successor_since']})[/]") if r["successor"] else ""
+        table.add_row(escape(r["name"]), escape(r["province"] or "central"), r["kind"],
+                      str(r["lead_tasks"]), str(r["support_tasks"]),
+                      escape("; ".join(r["aliases"])), after)
+    if rows:
+        out.print(table)
+    out.print(f"{len(rows)} agencies")
+
+
 @app.command(epilog="Example: plans diff 3021/KH-UBND --old 1 --new 2")
 @command
 def diff(plan: PlanRef,

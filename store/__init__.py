@@ -16,9 +16,9 @@ from store.due import due_tasks, next_occurrence
 from store.exporters import EXPORT_FORMATS, export, write_sheets
 from store.loading import LoadResult, current_since, find_source, load, record_run
 from store.successions import load_successions
-from store.reading import diff, list_plans, loaded_paths, plan_records, query_tasks, resolve_plan
+from store.reading import diff, list_agencies, list_plans, loaded_paths, plan_records, query_tasks, resolve_plan
 
 __all__ = ["EXPORT_FORMATS", "DatabaseError", "LoadResult", "TaskChange", "connect", "current_since",
-           "default_url", "diff", "due_tasks", "export", "find_source", "list_plans", "load", "load_successions", "loaded_paths",
+           "default_url", "diff", "due_tasks", "export", "find_source", "list_agencies", "list_plans", "load", "load_successions", "loaded_paths",
            "plan_records", "query_tasks", "next_occurrence", "record_run", "resolve_plan", "shown_url", "upgrade",
            "write_sheets"]

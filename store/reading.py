@@ -254,3 +254,40 @@ def loaded_paths(engine: Engine) -> list[str]:
     """The paths of every source file loaded, sorted (without repeats)."""
     with engine.connect() as conn:
         return sorted(set(conn.execute(select(SourceFile.path)).scalars()))
+
+
+def list_agencies(engine: Engine, province: str | None = None) -> list[dict]:
+    """Every stored agency with its task counts in current plan versions as lead and as
+    support, its aliases and its current successor (v_agency_successor). province (accent-
+    and case-blind): the agency's own or its successor's. Sorted by province, then name.
+    Each row: agency_id, name, province, kind, scope, lead_tasks, support_tasks, aliases,
+    successor, successor_province, successor_since."""
+    counts = (select(TaskAgency.agency_id, TaskAgency.role, func.count(func.distinct(TaskRow.id)))
+              .join(TaskRow, TaskRow.id == TaskAgency.task_id)
+              .join(PlanVersion, (PlanVersion.id == TaskRow.version_id) & PlanVersion.is_current)
+              .group_by(TaskAgency.agency_id, TaskAgency.role))
+    successor = table("v_agency_successor", column("agency_id"), column("successor"),
+                      column("successor_province"), column("since"))
+    with engine.connect() as conn:
+        tasks = {(a, role): n for a, role, n in conn.execute(counts)}
+        aliases: dict[int, list[str]] = {}
+        for agency_id, alias in conn.execute(select(AgencyAlias.agency_id, AgencyAlias.alias)
+                                             .order_by(AgencyAlias.agency_id, AgencyAlias.alias)):
+            aliases.setdefault(agency_id, []).append(alias)
+        after = {r.agency_id: r for r in conn.execute(select(successor))}
+        agencies = conn.execute(select(Agency).order_by(Agency.province, Agency.name)).all()
+    want = fold(province).strip() if province else None
+    out = []
+    for a in agencies:
+        s = after.get(a.id)
+        if want is not None and want not in (fold(a.province), fold(s.successor_province if s else "")):
+            continue
+        moved = s is not None and (s.successor, s.successor_province) != (a.name, a.province)
+        out.append(dict(agency_id=a.id, name=a.name, province=a.province, kind=a.kind,
+                        scope=a.scope, lead_tasks=tasks.get((a.id, "lead"), 0),
+                        support_tasks=tasks.get((a.id, "support"), 0),
+                        aliases=[x for x in aliases.get(a.id, []) if x != a.name],
+                        successor=s.successor if moved else None,
+                        successor_province=s.successor_province if moved else None,
+                        successor_since=_iso(s.since) if moved else None))
+    return out

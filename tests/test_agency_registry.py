@@ -102,3 +102,5 @@ def test_spellings_are_aliases_of_one_body(db):
             Agency.name == "Sở Khoa học và Công nghệ")).all()
     assert len({i for i, _ in rows}) == 1
     assert {a for _, a in rows} == {"Sở Khoa học và Công nghệ", "Sở KH&CN", "Sở KHCN"}
+    listed, = [r for r in store.list_agencies(db) if r["name"] == "Sở Khoa học và Công nghệ"]
+    assert listed["aliases"] == ["Sở KH&CN", "Sở KHCN"]

@@ -123,3 +123,29 @@ def test_cli_with_predecessors(loaded):
     bare = subprocess.run(cmd[:4] + ["--with-predecessors", "--db", url], capture_output=True,
                           text=True, timeout=120)
     assert bare.returncode == 1 and "--with-predecessors needs --agency" in bare.stderr
+
+
+def test_agencies_with_task_counts_and_successor(loaded):
+    db, url, plans = loaded
+    rows = store.list_agencies(db, "Lâm Đồng")
+    expected = {}
+    for p in plans:
+        if p.meta.province in MERGED_INTO_LAM_DONG:
+            for t in p.tasks:
+                for role in ("lead", "support"):
+                    for n in getattr(t, role):
+                        counts = expected.setdefault((n, p.meta.province), {"lead": 0, "support": 0})
+                        counts[role] += 1
+    assert {(r["name"], r["province"]): {"lead": r["lead_tasks"], "support": r["support_tasks"]}
+            for r in rows} == expected
+    by_key = {(r["name"], r["province"]): r for r in rows}
+    planning = by_key[("Sở Kế hoạch và Đầu tư", "Bình Thuận")]
+    assert (planning["successor"], planning["successor_province"], planning["successor_since"]) \
+        == ("Sở Tài chính", "Lâm Đồng", "2025-07-01")
+    assert by_key[("Sở Tài chính", "Lâm Đồng")]["successor"] is None
+    assert by_key[("Sở Tài chính", "Lâm Đồng")]["kind"] == "so"
+    out = subprocess.run([sys.executable, "-m", "plans.cli", "agencies", "--province", "lam dong",
+                          "--json", "--db", url], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert sorted(json.loads(line)["agency_id"] for line in out.stdout.splitlines()) == \
+        sorted(r["agency_id"] for r in rows)
