@@ -149,3 +149,19 @@ def test_agencies_with_task_counts_and_successor(loaded):
     assert out.returncode == 0, out.stderr
     assert sorted(json.loads(line)["agency_id"] for line in out.stdout.splitlines()) == \
         sorted(r["agency_id"] for r in rows)
+
+
+def test_the_readme_analyst_commands_run(loaded, tmp_path):
+    import shlex
+    from pathlib import Path
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    block = readme.split("### Agencies, the 2025 reorganisation")[1].split("```sh")[1].split("```")[0]
+    commands = [shlex.split(line) for line in block.splitlines() if line.startswith("plans ")]
+    assert [c[1] for c in commands] == ["tasks", "due", "due", "agencies"]
+    _, url, _ = loaded
+    for c in commands:
+        args = [str(tmp_path / a) if a.endswith(".xlsx") else a for a in c[1:]]
+        out = subprocess.run([sys.executable, "-m", "plans.cli", *args, "--db", url],
+                             capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert out.returncode == 0, (c, out.stderr)
+    assert (tmp_path / "due.xlsx").exists()
