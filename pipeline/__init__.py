@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.agencies import find_roles, local_level_in_force, only_agencies, unique
+from pipeline.agencies import find_roles, local_level_in_force, only_agencies, profiles, unique
 from pipeline.deadlines import dedupe, find_in_prose, parse_cell
 from pipeline.metadata import find_meta
 from pipeline.resources import pattern
@@ -56,7 +56,8 @@ def find_plan(document: Document) -> Plan:
                      if n not in t.lead]
     named = {n for t in tasks for n in t.lead + t.support}
     return Plan(document=document.name, meta=meta, tasks=tasks,
-                aliases={name: sorted(raw) for name, raw in aliases.items() if name in named})
+                aliases={name: sorted(raw) for name, raw in aliases.items() if name in named},
+                agencies=profiles(sorted(named)))
 
 
 def similarity(text: str, others: list[Counter]) -> float:

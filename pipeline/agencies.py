@@ -16,6 +16,7 @@ from spacy.util import filter_spans
 
 from pipeline.resources import PatternError, Row, lines, pattern, rows, words
 from pipeline.text import fold, normalize, tone_normalize
+from schemas.plan import AGENCY_SCOPES, AgencyProfile
 
 ROLELESS = {"vague", "overseer"}
 KINDS = {"so", "ban", "center", "collective", "education", "front", "office", "other", "overseer",
@@ -28,6 +29,7 @@ FIELDS = {"boilerplate", "agencies", "support", "deadline", "result", "note"}
 class Agency:
     name: str        # canonical
     kind: str
+    scope: str = "province"
 
 
 @dataclass
@@ -56,7 +58,8 @@ class Gazetteer:
         for row in rows("agencies.tsv"):
             canonical, kind, *rest = row
             row.one_of(kind, KINDS, "kind")
-            agencies = tuple(Agency(n.strip(), kind) for n in canonical.split(" + "))
+            scope = row.one_of(rest[1] if len(rest) > 1 and rest[1] else "province", AGENCY_SCOPES, "scope")
+            agencies = tuple(Agency(n.strip(), kind, scope) for n in canonical.split(" + "))
             aliases = ([] if " + " in canonical else [canonical]) + \
                 [a for a in (rest[0].split(" | ") if rest else []) if a.strip()]
             key = f"A{len(self.entries)}"
@@ -73,8 +76,8 @@ class Gazetteer:
             first, *rest = word.split("_")
             self.stop.setdefault(first, []).append(rest)
         head = "|".join(sorted(map(re.escape, lines("agency_heads.txt")), key=len, reverse=True))
-        lower = "|".join(sorted((re.escape(row[0]) for row in rows("agency_heads.txt")
-                                 if row[1:] and row.one_of(row[1], {"lower"}, "flag")), key=len, reverse=True))
+        lower = "|".join(sorted((re.escape(h) for h in lines("agency_heads.txt") if "lower" in head_flags(h)),
+                                key=len, reverse=True))
         self.unknown = re.compile(rf"(?<!\w)(?:(?:{head})(?=\s+[A-ZĐÀ-Ỹ])|"
                                   rf"(?:{lower})(?=(?:\s+[a-zà-ỹđ]+){{1,2}}\s+[A-ZĐÀ-Ỹ]))")
         self.head_start = re.compile(rf"(?:{head})(?!\w)")
@@ -241,6 +244,45 @@ class Gazetteer:
                 m.end = tail.end()
                 m.agencies = (vague,)
         return found
+
+
+@cache
+def head_flags(head: str | None = None) -> dict[str, set[str]] | set[str]:
+    """The flags of agency_heads.txt (second column, comma-separated: lower, central): of one
+    head, or head → flags for all."""
+    flags = {row[0]: {row.one_of(f.strip(), {"lower", "central"}, "flag")
+                      for f in (row[1] if row[1:] else "").split(",") if f.strip()}
+             for row in rows("agency_heads.txt")}
+    return flags if head is None else flags.get(head, set())
+
+
+def describe(name: str) -> AgencyProfile:
+    """The kind and scope of a canonical agency name as the pipeline finds it: the gazetteer
+    row that names it; else a named local body ("Ủy ban nhân dân phường Xuân Hương": the
+    unit's level from local_levels.tsv, a centrally-run city's name being a province); else an
+    open-vocabulary body of kind "other", central when its head noun is flagged so ("Bộ …")."""
+    hit = gazetteer().lookup(name)
+    if hit and len(hit) == 1:
+        return AgencyProfile(hit[0].kind, hit[0].scope)
+    heads = [h for h in head_flags() if name == h or name.startswith(h + " ")]
+    head = max(heads, key=len, default="")
+    unit = re.match(rf"\s.*?(?<!\w)((?i:{unit_pattern().pattern}))\s+(?=[A-ZĐÀ-Ỹ])(.*)",
+                    name[len(head):]) if head else None
+    if unit:
+        level = local_levels()[0][unit.group(1).lower()]
+        return AgencyProfile("other", "province" if unit.group(2) in words_of("provinces.txt") else level)
+    return AgencyProfile("other", "central" if "central" in head_flags(head) else "province")
+
+
+@cache
+def words_of(name: str) -> frozenset[str]:
+    """The entries of a one-entry-per-line data file."""
+    return frozenset(lines(name))
+
+
+def profiles(names) -> dict[str, AgencyProfile]:
+    """describe() of each name."""
+    return {n: describe(n) for n in names}
 
 
 @cache

@@ -16,7 +16,7 @@ PATTERNS = Path(__file__).parent / "patterns"
 # cells per row (fewest, most) of each file; rules files take examples
 COLUMNS = {
     "abbreviations.tsv": (2, 2),
-    "agencies.tsv": (2, 3),
+    "agencies.tsv": (2, 4),
     "agency_heads.txt": (1, 2),
     "collective_heads.txt": (1, 2),
     "connectors.txt": (1, 1),

@@ -308,6 +308,9 @@ def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
     table = Table(show_lines=True)
     if with_plan:
         table.add_column("Plan", no_wrap=True)
+    as_named = bool(tasks) and "as_named" in tasks[0]
+    if as_named:
+        table.add_column("As named", ratio=1)
     for col, kw in (("Code", {"no_wrap": True}), ("Task", {"ratio": 3}), ("Lead", {"ratio": 1}),
                     ("Support", {"ratio": 1}), ("Deadline", {"ratio": 1})):
         table.add_column(col, **kw)
@@ -316,11 +319,14 @@ def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
                escape("\n".join(t["lead"])) or "[red]—[/]", escape("\n".join(t["support"])),
                "\n".join(deadline_text(d) for d in t["deadlines"])
                or "[red]—[/]"]
-        table.add_row(*([escape(t.get("plan_number") or t["document"])] if with_plan else []), *row)
+        named = ["\n".join(f"{escape(a['agency'])} [dim]({escape(a['province'] or 'central')}, "
+                           f"{a['role']})[/]" for a in t["as_named"])] if as_named else []
+        table.add_row(*([escape(t.get("plan_number") or t["document"])] if with_plan else []),
+                      *named, *row)
     return table
 
 
-@app.command(epilog='Example: plans tasks --agency "Sở Tài chính" --role lead --due-before 2025-12-31')
+@app.command(epilog='Example: plans tasks --agency "Sở Tài chính" --province "Lâm Đồng" --with-predecessors')
 @command
 def tasks(
     agency: Annotated[Optional[str], typer.Option(
@@ -334,6 +340,11 @@ def tasks(
         help="A deadline due before YYYY-MM-DD (overdue on that day).")] = None,
     province: Annotated[Optional[str], typer.Option(help="Province name, accents optional.")] = None,
     plan: Annotated[Optional[str], typer.Option(help="Only this plan (id, number, document, title).")] = None,
+    with_predecessors: Annotated[bool, typer.Option(
+        "--with-predecessors",
+        help="With --agency: also the tasks of the bodies it succeeded (the 2025 mergers: "
+             "Sở Kế hoạch và Đầu tư for Sở Tài chính, the merged provinces' bodies); "
+             "--province is then the successor's province. Each row says the name the plan used.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
     db: Db = None, debug: Debug = False,
 ):
@@ -344,10 +355,13 @@ def tasks(
         raise Fail(f"--role {role!r}: use lead or support")
     if kind and kind not in DEADLINE_KINDS:
         raise Fail(f"--kind {kind!r}: use one of {', '.join(DEADLINE_KINDS)}")
+    if with_predecessors and not agency:
+        raise Fail("--with-predecessors needs --agency, e.g. --agency \"Sở Tài chính\"")
     rows = store.query_tasks(
         database(db, read=True), agency=agency, role=role, due_before=parse_day(due_before, "--due-before"),
         due_after=parse_day(due_after, "--due-after"), kind=kind,
-        overdue_on=parse_day(overdue_on, "--overdue-on"), province=province, plan=plan)
+        overdue_on=parse_day(overdue_on, "--overdue-on"), province=province, plan=plan,
+        with_predecessors=with_predecessors)
     if as_json:
         for r in rows:
             print(json.dumps(r, ensure_ascii=False, default=str))
@@ -355,6 +369,111 @@ def tasks(
     if rows:
         out.print(task_table(rows, with_plan=True))
     out.print(f"{len(rows)} tasks")
+
+
+def parse_days(value: str | None) -> int | None:
+    """"30d", "30" (days), "6w" (weeks) → days."""
+    if value is None:
+        return None
+    import re
+    m = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", value)
+    if not m:
+        raise Fail(f"--within {value!r}: write a number of days or weeks, e.g. 30d or 6w")
+    return int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+
+
+def due_row(r: dict) -> dict:
+    """A row of `plans due` for Excel."""
+    from schemas.plan import describe_deadline
+    named = "; ".join(f"{a['agency']} ({a['province'] or 'central'}, {a['role']})"
+                      for a in r.get("as_named", []))
+    return {"due": r.get("next_due"), "days_left": r.get("days_left"), "province": r["province"],
+            "plan": r["plan_number"] or r["document"], "code": r["code"], "task": r["text"],
+            "lead": "; ".join(r["lead"]), "support": "; ".join(r["support"]),
+            **({"as_named": named} if "as_named" in r else {}),
+            "deadline": r["deadline"]["raw"] if "deadline" in r else
+            "; ".join(d["raw"] for d in r["deadlines"]),
+            "reading": describe_deadline(r["deadline"], details=True) if "deadline" in r else ""}
+
+
+@app.command(epilog='Example: plans due --within 30d --agency "Sở Tài chính" --province "Lâm Đồng" '
+                    '--with-predecessors -o due.xlsx')
+@command
+def due(
+    within: Annotated[Optional[str], typer.Option(help="Only what falls due within this many days (30d) or weeks (6w).")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Deadlines already past (before --today) instead.")] = False,
+    agency: Annotated[Optional[str], typer.Option(help="Agency name or alias, any part, accents optional.")] = None,
+    role: Annotated[Optional[str], typer.Option(help="lead (chủ trì) or support (phối hợp).")] = None,
+    province: Annotated[Optional[str], typer.Option(help="Province name, accents optional.")] = None,
+    with_predecessors: Annotated[bool, typer.Option(
+        "--with-predecessors", help="With --agency: also the bodies it succeeded (see plans tasks).")] = False,
+    today: Annotated[Optional[str], typer.Option(help="The day to count from, YYYY-MM-DD [default: today].")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Also write an Excel workbook (.xlsx).")] = None,
+    db: Db = None, debug: Debug = False,
+):
+    """Tasks by due date across the current plan versions: dated deadlines, recurring ones at
+    their next occurrence; ongoing tasks ("thường xuyên") listed apart."""
+    import store
+    if with_predecessors and not agency:
+        raise Fail("--with-predecessors needs --agency, e.g. --agency \"Sở Tài chính\"")
+    if role and role not in ("lead", "support"):
+        raise Fail(f"--role {role!r}: use lead or support")
+    if output and output.suffix.lower() != ".xlsx":
+        raise Fail(f"-o {output}: the due list is written as Excel; name the file .xlsx")
+    day = parse_day(today, "--today") or date.today()
+    dated, apart = store.due_tasks(
+        database(db, read=True), day, within_days=parse_days(within), overdue=overdue,
+        agency=agency, role=role, province=province, with_predecessors=with_predecessors)
+    table = Table(show_lines=True, title=f"{'Overdue on' if overdue else 'Due from'} {day}")
+    for col, kw in (("Due", {"no_wrap": True}), ("Plan", {"no_wrap": True}), ("Code", {"no_wrap": True}),
+                    ("Task", {"ratio": 3}), ("Lead", {"ratio": 1}), ("Deadline", {"ratio": 1})):
+        table.add_column(col, **kw)
+    for r in dated:
+        table.add_row(f"{r['next_due']}\n[dim]{r['days_left']:+d} d[/]",
+                      escape(r["plan_number"] or r["document"]), escape(r["code"]),
+                      escape(_short(r["text"], 200)), escape("\n".join(r["lead"])) or "[red]—[/]",
+                      deadline_text(r["deadline"]))
+    if dated:
+        out.print(table)
+    out.print(f"{len(dated)} {'overdue' if overdue else 'due'} deadlines"
+              + ("" if overdue else f"; {len(apart)} ongoing tasks listed apart"
+                 + (" (-o writes them)" if apart and not output else "")))
+    if output:
+        n = store.write_sheets({"Due": [due_row(r) for r in dated],
+                                "Ongoing": [due_row(r) for r in apart]}, output)
+        out.print(f"wrote {n} rows to {escape(str(output))}")
+
+
+@app.command(epilog='Example: plans agencies --province "Lâm Đồng"')
+@command
+def agencies(
+    province: Annotated[Optional[str], typer.Option(
+        help="Only this province's bodies (their own province or their successor's), accents optional.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+    db: Db = None, debug: Debug = False,
+):
+    """Agencies with their task counts in the current plans as lead and as support, their
+    spellings (aliases) and the body that succeeded them (the 2025 mergers)."""
+    import store
+    rows = store.list_agencies(database(db, read=True), province)
+    if as_json:
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False))
+        return
+    table = Table(show_lines=False)
+    for col, kw in (("Agency", {"ratio": 2}), ("Province", {"no_wrap": True}), ("Kind", {}),
+                    ("Lead", {"justify": "right"}), ("Support", {"justify": "right"}),
+                    ("Aliases", {"ratio": 2}), ("Successor", {"ratio": 2})):
+        table.add_column(col, **kw)
+    for r in rows:
+        after = (f"{escape(r['successor'])} [dim]({escape(r['successor_province'] or 'central')}, "
+                 f"{r['successor_since']})[/]") if r["successor"] else ""
+        table.add_row(escape(r["name"]), escape(r["province"] or "central"), r["kind"],
+                      str(r["lead_tasks"]), str(r["support_tasks"]),
+                      escape("; ".join(r["aliases"])), after)
+    if rows:
+        out.print(table)
+    out.print(f"{len(rows)} agencies")
 
 
 @app.command(epilog="Example: plans diff 3021/KH-UBND --old 1 --new 2")
@@ -430,6 +549,20 @@ def upgrade(db: Db = None, debug: Debug = False):
     url = steps.database_url(db)
     rev = store.upgrade(url)
     out.print(f"database {escape(store_url(url))} is at revision {rev}")
+
+
+@db_app.command(epilog="Example: plans db successions --file store/successions.tsv")
+@command
+def successions(
+    file: Annotated[Optional[Path], typer.Option(
+        "--file", help="Successions file [default: store/successions.tsv].")] = None,
+    db: Db = None, debug: Debug = False,
+):
+    """Load which body succeeded which (the 2025 mergers) into the database, replacing what
+    was there: run it again after editing the file."""
+    import store
+    n = store.load_successions(database(db), *([file] if file else []))
+    out.print(f"loaded {n} successions")
 
 
 # -- schedule ----------------------------------------------------------------------------------

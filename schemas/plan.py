@@ -9,6 +9,19 @@ DeadlineKind = Literal["date", "month", "quarter", "half_year", "year", "ongoing
                        "start", "relative", "event"]
 DEADLINE_KINDS: tuple[str, ...] = get_args(DeadlineKind)
 ROLES = ("lead", "support")
+AGENCY_SCOPES = ("central", "province", "district", "commune")
+
+
+@dataclass(frozen=True)
+class AgencyProfile:
+    """What the pipeline knows of an agency besides its name: its kind (the gazetteer's:
+    so, ban, office, security, press, front, association, collective, other, …) and its scope,
+    the level it belongs to: central (a ministry: one body for the whole country), province
+    (Sở …, Bộ Chỉ huy Quân sự tỉnh: one body per province), district or commune (a named
+    local body, "Ủy ban nhân dân phường Xuân Hương", within the plan's province)."""
+
+    kind: str = "other"
+    scope: str = "province"
 
 
 @dataclass
@@ -68,6 +81,10 @@ class Plan:
     # canonical agency name → raw mentions seen in the document ("UBND tỉnh", "Sở KH&CN");
     # optional, stored as agency aliases by the database; not part of the §5 export
     aliases: dict[str, list[str]] = field(default_factory=dict)
+    # canonical agency name → its kind and scope as the pipeline found them; the database
+    # takes them as given (a name missing here is stored as kind "other", scope "province");
+    # not part of the §5 export
+    agencies: dict[str, AgencyProfile] = field(default_factory=dict)
 
     def to_records(self) -> list[dict]:
         """The §5 export: one plan line, then one line per task."""

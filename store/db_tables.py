@@ -14,7 +14,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, F
                         Integer, MetaData, String, Text, UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from schemas.plan import DEADLINE_KINDS, ROLES
+from schemas.plan import AGENCY_SCOPES, DEADLINE_KINDS, ROLES
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -26,7 +26,7 @@ NAMING_CONVENTION = {
 
 PARTS = ("tasks", "implementation")
 BLOCKS = ("table", "paragraph")
-AGENCY_KINDS = ("so", "ubnd", "collective", "other")
+SHARES = ("whole", "part")
 RUN_STATUSES = ("ok", "skipped", "failed")
 LOAD_OUTCOMES = ("loaded", "new_version", "new_source", "unchanged")
 CHANGE_KINDS = ("added", "removed", "changed")
@@ -140,17 +140,19 @@ class TaskRow(Base):
 
 
 class Agency(Base):
-    """A canonical agency name within a province scope ('' for bodies not tied to one
-    province, e.g. ministries): "Sở Tài chính" of Ninh Thuận is not that of Kon Tum."""
+    """A body within its scope: a canonical name and the province it belongs to ('' for
+    central bodies, e.g. ministries): "Sở Tài chính" of Ninh Thuận is not that of Kon Tum.
+    `kind` and `scope` are the pipeline's (Plan.agencies), taken as given."""
 
     __tablename__ = "agency"
     __table_args__ = (UniqueConstraint("name", "province"),
-                      CheckConstraint(_in("kind", AGENCY_KINDS), name="kind"))
+                      CheckConstraint(_in("scope", AGENCY_SCOPES), name="scope"))
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(500))
     province: Mapped[str] = mapped_column(String(100), server_default="")
     kind: Mapped[str] = mapped_column(String(20))
     name_key: Mapped[str] = mapped_column(String(500), index=True)
+    scope: Mapped[str] = mapped_column(String(20), server_default="province")
 
 
 class AgencyAlias(Base):
@@ -163,6 +165,28 @@ class AgencyAlias(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"))
     alias: Mapped[str] = mapped_column(String(500))
     alias_key: Mapped[str] = mapped_column(String(500), index=True)
+
+
+class Succession(Base):
+    """Which body succeeded which (store/successions.tsv): `predecessor` of
+    `predecessor_province` became `successor` of `successor_province` on `effective`. "*" as
+    a province means every province (a department merge), as a successor province the
+    predecessor's own; "*" as a body means every body of the province (a province merge), as
+    a successor body the same name. share "part": only some duties moved (not followed by
+    v_agency_successor)."""
+
+    __tablename__ = "succession"
+    __table_args__ = (UniqueConstraint("predecessor", "predecessor_province", "successor",
+                                       "successor_province", name="uq_succession_rule"),
+                      CheckConstraint(_in("share", SHARES), name="share"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    predecessor: Mapped[str] = mapped_column(String(500))
+    predecessor_province: Mapped[str] = mapped_column(String(100))
+    successor: Mapped[str] = mapped_column(String(500))
+    successor_province: Mapped[str] = mapped_column(String(100))
+    effective: Mapped[date] = mapped_column(Date)
+    share: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(Text)
 
 
 class TaskAgency(Base):

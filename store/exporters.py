@@ -145,6 +145,22 @@ def write_xlsx(plans: list[list[dict]], out: Path) -> int:
     return len(frame)
 
 
+def write_sheets(sheets: dict[str, list[dict]], out: Path) -> int:
+    """An Excel workbook of plain rows, one sheet per name (frozen header, autofilter; text
+    made inert like the task export); written atomically. Returns the rows written."""
+    import pandas as pd
+
+    def write(_, tmp: Path) -> int:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            for name, rows in sheets.items():
+                pd.DataFrame(rows).map(as_text).to_excel(xl, sheet_name=name[:31], index=False)
+                ws = xl.sheets[name[:31]]
+                ws.auto_filter.ref = ws.dimensions
+                ws.freeze_panes = "A2"
+        return sum(len(rows) for rows in sheets.values())
+    return write_atomic(write, [], Path(out))
+
+
 EXPORTERS = {"jsonl": write_jsonl, "csv": write_csv, "xlsx": write_xlsx}
 EXPORT_FORMATS = tuple(EXPORTERS)
 

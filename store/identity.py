@@ -1,4 +1,4 @@
-"""Identity rules: which plan a Plan is, which agency a name is, what a task says."""
+"""Identity rules: which plan a Plan is, what a task says."""
 from __future__ import annotations
 
 import hashlib
@@ -6,12 +6,8 @@ import json
 import re
 import unicodedata
 from dataclasses import asdict
-from functools import cache
-from pathlib import Path
 
 from schemas.plan import PlanMeta, Task
-
-AGENCY_NAMES = Path(__file__).parent / "agency_names.tsv"
 
 
 def fold(s: str | None) -> str:
@@ -40,37 +36,6 @@ def plan_key(meta: PlanMeta, document: str = "") -> str:
         return f"{province}|t:{words}"[:900]
     return f"{province}|doc:{document}"
 
-
-
-@cache
-def name_rules() -> list[tuple[str, str, str]]:
-    """(kind, rule, words) lines of agency_names.tsv, in order."""
-    out = []
-    for line in AGENCY_NAMES.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            kind, rule, words = line.split("\t")
-            if rule not in ("first", "word"):
-                raise ValueError(f"{AGENCY_NAMES.name}: rule {rule!r} is not first or word: {line!r}")
-            out.append((kind, rule, words))
-    return out
-
-
-def _kind_of(name: str, kinds: tuple[str, ...]) -> str | None:
-    for kind, rule, words in name_rules():
-        if kind in kinds and (name.split().count(words) if rule == "word"
-                              else name == words or name.startswith(words + " ")):
-            return kind
-    return None
-
-
-def agency_kind(name: str) -> str:
-    """so (Sở …), ubnd (Ủy ban nhân dân …), collective (Các …, cấp huyện/xã) or other."""
-    return _kind_of(name, ("collective", "so", "ubnd")) or "other"
-
-
-def agency_scope(name: str, province: str | None) -> str:
-    """The province an agency belongs to; '' for central bodies (ministries, Government)."""
-    return "" if _kind_of(name, ("national",)) else (province or "")
 
 
 def content_hash(tasks: list[Task]) -> str:

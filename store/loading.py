@@ -17,13 +17,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from schemas.document import Document
-from schemas.plan import DEADLINE_KINDS, Plan, PlanMeta, Task
+from schemas.plan import AGENCY_SCOPES, DEADLINE_KINDS, AgencyProfile, Plan, PlanMeta, Task
 from store.changes import TaskChange, compare, same_up_to_noise
 from store.connection import write_transaction
 from store.db_tables import (BLOCKS, PARTS, Agency, AgencyAlias, DeadlineRow, IngestionRun,
                              PlanRow, PlanVersion, Section, SourceFile, TaskAgency, TaskChangeRow,
                              TaskRow)
-from store.identity import agency_kind, agency_scope, content_hash, fold, plan_key
+from store.identity import content_hash, fold, plan_key
 from store.reading import read_tasks
 
 ATTEMPTS = 6              # a load retried on "database is locked", deadlocks, racing inserts
@@ -218,6 +218,11 @@ def check(plan: Plan) -> None:
                     _iso_date(getattr(d, name), f"{where}: deadline {name}")
                 except ValueError as exc:
                     problems.append(str(exc))
+    for name, profile in plan.agencies.items():
+        fits(profile.kind, Agency.kind, f"agency {name}")
+        if profile.scope not in AGENCY_SCOPES:
+            problems.append(f"agency {name}: scope {profile.scope!r} is not one of "
+                            f"{', '.join(AGENCY_SCOPES)}")
     if problems:
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise ValueError(f"plan {plan.document}: " + "; ".join(problems[:5]) + more)
@@ -330,16 +335,24 @@ def _write_version(conn: Connection, plan_id: int, number: int, plan: Plan, dige
     return version_id, task_ids
 
 
+def agency_row(name: str, plan: Plan) -> dict:
+    """The agency row a plan's name stands for: the body within its scope, as the pipeline
+    described it (Plan.agencies; a name it did not describe is a provincial body of kind
+    "other"). Central bodies have province ''; every other scope the plan's province."""
+    profile = plan.agencies.get(name) or AgencyProfile()
+    province = "" if profile.scope == "central" else (plan.meta.province or "")
+    return dict(name=name, province=province, kind=profile.kind, scope=profile.scope,
+                name_key=fold(name))
+
+
 def _agency_ids(conn: Connection, plan: Plan) -> dict[str, int]:
     """Ids of the plan's agencies (canonical name → id), inserting new ones and their
-    aliases. Rows go in sorted order so concurrent loads cannot deadlock."""
-    province = plan.meta.province
+    aliases; a body already stored (another plan, an earlier version) keeps its row. Rows go
+    in sorted order so concurrent loads cannot deadlock."""
     names = sorted({n for t in plan.tasks for n in t.lead + t.support})
     if not names:
         return {}
-    rows = sorted((dict(name=n, province=agency_scope(n, province), kind=agency_kind(n),
-                        name_key=fold(n)) for n in names),
-                  key=lambda r: (r["name"], r["province"]))
+    rows = sorted((agency_row(n, plan) for n in names), key=lambda r: (r["name"], r["province"]))
     conn.execute(_insert_ignore(conn, Agency, ["name", "province"]), rows)
     scope = {r["name"]: r["province"] for r in rows}
     found = conn.execute(select(Agency.id, Agency.name, Agency.province)

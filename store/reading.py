@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine, exists, func, select
+from sqlalchemy import Engine, column, exists, func, select, table
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -149,20 +149,42 @@ def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+AGENCY_SUCCESSOR = table("v_agency_successor", column("agency_id"), column("agency"),
+                         column("agency_province"), column("successor"),
+                         column("successor_province"))
+
+
+def successor_bodies(conn: Connection, agency: str, province: str | None) -> dict[int, tuple]:
+    """Stored agencies whose current successor (v_agency_successor) is named `agency`
+    (substring, accent- and case-blind) in `province` (accent- and case-blind, any if None):
+    agency id → (name, province) as stored, the body itself included."""
+    want, where = fold(agency).strip(), fold(province).strip() if province else None
+    return {r.agency_id: (r.agency, r.agency_province)
+            for r in conn.execute(select(AGENCY_SUCCESSOR))
+            if want in fold(r.successor) and (where is None or fold(r.successor_province) == where)}
+
+
 def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None = None,
                 due_before: date | str | None = None, due_after: date | str | None = None,
                 kind: str | None = None, overdue_on: date | str | None = None,
-                province: str | None = None, plan: str | int | None = None) -> list[dict]:
+                province: str | None = None, plan: str | int | None = None,
+                with_predecessors: bool = False) -> list[dict]:
     """Tasks of current plan versions matching every given filter, in plan and task order.
 
     agency: substring of an agency's canonical name or any alias, accent- and case-blind
     (with role: in that role). due_before / due_after / kind: one deadline of the task is
     due on or before / on or after these dates and of this kind. overdue_on: a deadline is
     due before that date. province: accent- and case-blind. plan: see resolve_plan().
+    with_predecessors (with agency): the tasks of every body whose current successor
+    (v_agency_successor) is that agency, of `province` when given (the successor's province,
+    not the plan's); each row then has `as_named`: the names the plan used for it,
+    [{"agency", "province", "role"}].
     Each row: plan_id, plan_key, province, plan_number, plan_title, version, task_id and the
     task's §5 fields (document, part, code, group, text, result, lead, support, deadlines,
     source).
     """
+    if with_predecessors and not agency:
+        raise ValueError("with_predecessors needs an agency")
     q = (select(TaskRow.id, PlanRow.id.label("plan_id"), PlanRow.key.label("plan_key"),
                 PlanVersion.province, PlanVersion.number, PlanVersion.title,
                 PlanVersion.version, PlanVersion.document)
@@ -171,13 +193,19 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
          .where(PlanVersion.is_current).order_by(PlanRow.id, TaskRow.position))
     if plan is not None:
         q = q.where(PlanRow.id == resolve_plan(engine, plan))
-    if province:
+    bodies = {}
+    if with_predecessors:
+        with engine.connect() as conn:
+            bodies = successor_bodies(conn, agency, province)
+    elif province:
         q = q.where(PlanRow.key.like(_like(province.strip())[1:-1] + "|%", escape="\\"))
     if agency or role:
         link = select(TaskAgency.task_id).where(TaskAgency.task_id == TaskRow.id)
         if role:
             link = link.where(TaskAgency.role == role)
-        if agency:
+        if with_predecessors:
+            link = link.where(TaskAgency.agency_id.in_(list(bodies)))
+        elif agency:
             link = link.join(AgencyAlias, AgencyAlias.agency_id == TaskAgency.agency_id).where(
                 AgencyAlias.alias_key.like(_like(agency), escape="\\"))
         q = q.where(exists(link))
@@ -198,6 +226,16 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
         details = _task_details(conn, [r.id for r in rows])
         tasks = {r.id: r for r in conn.execute(select(TaskRow).where(
             TaskRow.id.in_([r.id for r in rows])))} if rows else {}
+        named: dict[int, list[dict]] = {}
+        if with_predecessors and rows:
+            for link in conn.execute(select(TaskAgency).where(
+                    TaskAgency.task_id.in_([r.id for r in rows]),
+                    TaskAgency.agency_id.in_(list(bodies)))
+                    .order_by(TaskAgency.task_id, TaskAgency.role, TaskAgency.position)):
+                if role is None or link.role == role:
+                    name, where = bodies[link.agency_id]
+                    named.setdefault(link.task_id, []).append(
+                        dict(agency=name, province=where, role=link.role))
     out = []
     for r in rows:
         t, d = tasks[r.id], details[r.id]
@@ -206,7 +244,8 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
         record = Plan(r.document, PlanMeta(), [task]).to_records()[1]
         out.append(dict(plan_id=r.plan_id, plan_key=r.plan_key, province=r.province,
                         plan_number=r.number, plan_title=r.title, version=r.version,
-                        task_id=r.id, **record))
+                        task_id=r.id, **record,
+                        **({"as_named": named.get(r.id, [])} if with_predecessors else {})))
     return out
 
 
@@ -215,3 +254,40 @@ def loaded_paths(engine: Engine) -> list[str]:
     """The paths of every source file loaded, sorted (without repeats)."""
     with engine.connect() as conn:
         return sorted(set(conn.execute(select(SourceFile.path)).scalars()))
+
+
+def list_agencies(engine: Engine, province: str | None = None) -> list[dict]:
+    """Every stored agency with its task counts in current plan versions as lead and as
+    support, its aliases and its current successor (v_agency_successor). province (accent-
+    and case-blind): the agency's own or its successor's. Sorted by province, then name.
+    Each row: agency_id, name, province, kind, scope, lead_tasks, support_tasks, aliases,
+    successor, successor_province, successor_since."""
+    counts = (select(TaskAgency.agency_id, TaskAgency.role, func.count(func.distinct(TaskRow.id)))
+              .join(TaskRow, TaskRow.id == TaskAgency.task_id)
+              .join(PlanVersion, (PlanVersion.id == TaskRow.version_id) & PlanVersion.is_current)
+              .group_by(TaskAgency.agency_id, TaskAgency.role))
+    successor = table("v_agency_successor", column("agency_id"), column("successor"),
+                      column("successor_province"), column("since"))
+    with engine.connect() as conn:
+        tasks = {(a, role): n for a, role, n in conn.execute(counts)}
+        aliases: dict[int, list[str]] = {}
+        for agency_id, alias in conn.execute(select(AgencyAlias.agency_id, AgencyAlias.alias)
+                                             .order_by(AgencyAlias.agency_id, AgencyAlias.alias)):
+            aliases.setdefault(agency_id, []).append(alias)
+        after = {r.agency_id: r for r in conn.execute(select(successor))}
+        agencies = conn.execute(select(Agency).order_by(Agency.province, Agency.name)).all()
+    want = fold(province).strip() if province else None
+    out = []
+    for a in agencies:
+        s = after.get(a.id)
+        if want is not None and want not in (fold(a.province), fold(s.successor_province if s else "")):
+            continue
+        moved = s is not None and (s.successor, s.successor_province) != (a.name, a.province)
+        out.append(dict(agency_id=a.id, name=a.name, province=a.province, kind=a.kind,
+                        scope=a.scope, lead_tasks=tasks.get((a.id, "lead"), 0),
+                        support_tasks=tasks.get((a.id, "support"), 0),
+                        aliases=[x for x in aliases.get(a.id, []) if x != a.name],
+                        successor=s.successor if moved else None,
+                        successor_province=s.successor_province if moved else None,
+                        successor_since=_iso(s.since) if moved else None))
+    return out

@@ -1,5 +1,7 @@
 """Plans and Documents built from the gold §5 files (tests/gold/*.jsonl), so database and
-flow tests do not depend on the extraction pipeline."""
+flow tests do not depend on the extraction pipeline. Each Plan carries its agencies' kinds and
+scopes as the pipeline describes them (pipeline.agencies.profiles), as find_plan() hands them
+over; the §5 records do not hold them."""
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +25,9 @@ def plan_from_records(records: list[dict]) -> Plan:
                   result=r["result"], lead=list(r["lead"]), support=list(r["support"]),
                   deadlines=[Deadline(**d) for d in r["deadlines"]],
                   page=r["source"]["page"], block=r["source"]["block"]) for r in rows]
-    return Plan(document=head["document"], meta=PlanMeta(**head["plan"]), tasks=tasks)
+    from pipeline.agencies import profiles
+    return Plan(document=head["document"], meta=PlanMeta(**head["plan"]), tasks=tasks,
+                agencies=profiles(sorted({n for t in tasks for n in t.lead + t.support})))
 
 
 def read_records(path: Path) -> list[dict]:

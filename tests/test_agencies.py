@@ -4,7 +4,9 @@ import unicodedata
 
 import pytest
 
-from pipeline.agencies import agencies_in, find_roles, only_agencies
+from pipeline import process
+from pipeline.agencies import agencies_in, describe, find_roles, only_agencies
+from schemas.plan import AgencyProfile
 
 CANONICAL = [
     # local collectives by the grammar of their units; bodies found by their head noun and
@@ -101,3 +103,32 @@ def test_roles(text, default, lead, support):
 ])
 def test_attribution_headings(text, expected):
     assert only_agencies(text) is expected
+
+
+PROFILES = [
+    # (canonical name, kind, scope): what the store keys a body on (EXTRACTION.md §3 names)
+    ("Sở Tài chính", "so", "province"),
+    ("Bộ Chỉ huy Quân sự tỉnh", "security", "province"),       # one per province, not central
+    ("Ngân hàng Nhà nước chi nhánh tỉnh", "other", "province"),
+    ("Ủy ban nhân dân cấp xã", "collective", "province"),      # a province's communes together
+    ("Bộ Nội vụ", "other", "central"),                         # head noun "Bộ" flagged central
+    ("Bộ Thông tin và Truyền thông", "other", "central"),
+    ("Ủy ban nhân dân phường Xuân Hương", "other", "commune"),  # a named local body
+    ("Trung tâm Y tế huyện Ninh Hải", "other", "district"),
+    ("Công an thành phố Huế", "other", "province"),            # a centrally-run city is a province
+    ("Phòng Quản lý Công nghiệp", "other", "province"),
+]
+
+
+@pytest.mark.parametrize("name, kind, scope", PROFILES)
+def test_kind_and_scope_of_a_canonical_name(name, kind, scope):
+    assert describe(name) == AgencyProfile(kind, scope)
+
+
+def test_the_plan_carries_every_agency_kind_and_scope():
+    plan = process("data/raw/txt/002_e23fc6cdf670e7ca.txt")
+    named = {n for t in plan.tasks for n in t.lead + t.support}
+    assert set(plan.agencies) == named
+    assert plan.agencies["Bộ Chỉ huy Quân sự tỉnh"] == AgencyProfile("security", "province")
+    assert plan.agencies["Sở Khoa học và Công nghệ"] == AgencyProfile("so", "province")
+    assert all("agencies" not in record for record in plan.to_records())   # the §5 export

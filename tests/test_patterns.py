@@ -138,9 +138,9 @@ def test_example(row, ex):
 @pytest.mark.parametrize("row", rows("agencies.tsv"), ids=lambda row: row.source)
 def test_gazetteer_aliases_name_their_body(row):
     """Each spelling listed in the gazetteer reads as its canonical body (its own example)."""
-    canonical, _, *aliases = row
+    canonical, aliases = row[0], row[2] if len(row) > 2 else ""
     names = [n.strip() for n in canonical.split(" + ")]
-    for alias in ([canonical] if len(names) == 1 else []) + [a for a in (aliases[0] if aliases else "").split(" | ") if a]:
+    for alias in ([canonical] if len(names) == 1 else []) + [a for a in aliases.split(" | ") if a]:
         assert [a.name for a in gazetteer().lookup(matching_form(alias)) or ()] == names, alias
 
 
@@ -181,6 +181,8 @@ def test_a_bad_rule_is_an_error_naming_file_and_line(tmp_path, monkeypatch, text
     ("roles.tsv", "giao\tlead_afterr", "unknown effect 'lead_afterr'"),
     ("fields.tsv", "deadlines\tthời hạn", "unknown kind 'deadlines'"),
     ("agencies.tsv", "Sở Du lịch\tsoo", "unknown kind 'soo'"),
+    ("agencies.tsv", "Sở Du lịch\tso\t\tregion", "unknown scope 'region'"),
+    ("agency_heads.txt", "Vụ\tlowercase", "unknown flag 'lowercase'"),
     ("local_levels.tsv", "unit\tbản\tvillage", "unknown level 'village'"),
     ("grammar.tsv", "number\t\\d+\tcasee", "unknown flag 'casee'"),
     ("roles.tsv", "giao\tlead_after\textra", "3 columns, expected 2"),
@@ -194,7 +196,7 @@ def test_every_file_names_its_bad_line(tmp_path, monkeypatch, name, line, error)
     (tmp_path / name).write_text(f"{text}\n{line}\n", encoding="utf-8")
     at = len(text.split("\n")) + 1
     monkeypatch.setattr(resources, "PATTERNS", tmp_path)
-    loaders = [resources.rows, resources.named_patterns, agencies.gazetteer, agencies.local_levels,
+    loaders = [resources.rows, resources.named_patterns, agencies.gazetteer, agencies.local_levels, agencies.head_flags,
                agencies._cues, agencies.field_regex, structure._sections, tables._columns]
     for f in loaders:
         f.cache_clear()

@@ -75,16 +75,6 @@ def test_plan_identity():
     assert key(PlanMeta(), "004_x") == "|doc:004_x"
 
 
-def test_agency_kind_and_scope():
-    assert identity.agency_kind("Sở Tài chính") == "so"
-    assert identity.agency_kind("Ủy ban nhân dân tỉnh") == "ubnd"
-    assert identity.agency_kind("Ủy ban nhân dân cấp huyện") == "collective"
-    assert identity.agency_kind("Các sở, ban, ngành cấp tỉnh") == "collective"
-    assert identity.agency_kind("Công an tỉnh") == "other"
-    assert identity.agency_scope("Bộ Khoa học và Công nghệ", "Kon Tum") == ""
-    assert identity.agency_scope("Sở Tài chính", "Kon Tum") == "Kon Tum"
-
-
 def test_sections_follow_codes_and_groups():
     plan = PLANS[0]                                # prose: codes II.1.a … III.3
     rows, of_task = loading.sections(plan.tasks)

@@ -12,7 +12,6 @@ from sqlalchemy import text
 from gold_plans import fake_document, gold_plans
 from schemas.plan import Deadline
 import store
-from store.identity import agency_scope
 from store_fixtures import BACKENDS, fresh_database, pg_admin  # noqa: F401
 from test_store import amend, load_gold
 
@@ -84,7 +83,7 @@ def agency_workload(rows, plans, result):
     for p, t in tasks_of(plans):
         for role, names in (("lead", t.lead), ("support", t.support)):
             for name in set(names):
-                key = (name, agency_scope(name, p.meta.province), role)
+                key = (name, "" if p.agencies[name].scope == "central" else p.meta.province, role)
                 tasks[key] += 1
                 plan_sets[key].add(p.document)
     assert sorted((r[0], r[1], r[2], r[3], r[4]) for r in rows) == sorted(
@@ -121,8 +120,47 @@ def versions(rows, plans, result):
     assert sum(bool(r[2]) for r in rows) == 5
 
 
+# The 2025 successions, written by hand from store/successions.tsv for the sample provinces.
+MERGED = {"Ninh Thuận": "Khánh Hòa", "Bình Thuận": "Lâm Đồng", "Kon Tum": "Quảng Ngãi"}
+
+
+def planning_successors(rows, plans, result):
+    provinces = {p.meta.province for p, t in tasks_of(plans)
+                 if "Sở Kế hoạch và Đầu tư" in t.lead + t.support}
+    assert [r[:4] for r in rows] == [("Sở Kế hoạch và Đầu tư", p, "Sở Tài chính", MERGED[p])
+                                     for p in sorted(provinces)] and len(provinces) >= 2
+    assert {str(r[4]) for r in rows} == {"2025-07-01"}
+
+
+def finance_with_predecessors(rows, plans, result):
+    expected = sorted((p.meta.number, t.code, name, role) for p, t in tasks_of(plans)
+                      if MERGED.get(p.meta.province) == "Lâm Đồng"
+                      for role, names in (("lead", t.lead), ("support", t.support))
+                      for name in names if name in ("Sở Tài chính", "Sở Kế hoạch và Đầu tư"))
+    assert sorted((r[0], r[1], r[2], r[4]) for r in rows) == expected
+    assert ("3229/KH-UBND", "5.1", "Sở Kế hoạch và Đầu tư", "lead") in expected
+    assert {r[3] for r in rows} == {"Bình Thuận"}
+
+
+def due_in_window(rows, plans, result):
+    from store.due import next_occurrence
+    from datetime import date
+    today = date.today()
+    expected = sorted([(p.meta.number, t.code, d.kind, d.due) for p, t in tasks_of(plans)
+                       for d in t.deadlines if d.kind != "recurring" and d.due
+                       and "2025-10-01" <= d.due <= "2025-12-31"] +
+                      [(p.meta.number, t.code, d.kind, str(when)) for p, t in tasks_of(plans)
+                       for d in t.deadlines if d.kind == "recurring" and d.recurrence == "P1Y"
+                       and (when := next_occurrence(d.value, d.recurrence, today))
+                       and len(d.value) == 10 and "2025-10-01" <= str(when) <= "2025-12-31"],
+                      key=str)
+    assert sorted(((r[0], r[1], r[2], str(r[3])) for r in rows), key=str) == expected and expected
+
+
 EXPECTED = {f.__name__: f for f in (lead_due_quarter, latest_amendment, agency_workload,
-                                    deadlines_window, plan_tasks, failed_runs, versions)}
+                                    deadlines_window, plan_tasks, failed_runs, versions,
+                                    planning_successors, finance_with_predecessors,
+                                    due_in_window)}
 
 
 @pytest.mark.parametrize("query", sorted(EXPECTED))
