@@ -225,8 +225,14 @@ def run_flow(paths, url, *, workers, runner, force, debug):
     # everything) is shown only with --debug. No telemetry (read when Prefect is imported).
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows import prefect_flows
-    summary = prefect_flows.run_folder(paths, url, trigger="cli", force=force, workers=workers,
-                                       runner=runner, console_log=debug)
+    from flows.orphans import server_log
+    try:
+        summary = prefect_flows.run_folder(paths, url, trigger="cli", force=force,
+                                           workers=workers, runner=runner, console_log=debug)
+    except RuntimeError as exc:
+        if "ephemeral" not in str(exc):
+            raise
+        raise Fail(f"{exc} Its log: {server_log()}") from exc
     where = os.environ.get("PREFECT_API_URL") or "Prefect's temporary local server"
     err.print(f"[dim]Prefect flow run {summary.run_id} ({where})[/]")
     return summary

@@ -280,6 +280,25 @@ def test_the_temporary_prefect_server_dies_when_ingest_is_killed(tmp_path):
     assert not alive
 
 
+
+def test_a_folder_flow_run_keeps_the_temporary_servers_output_off_stderr(tmp_path):
+    """The temporary server logs the flushes it is cancelled in when stopped (CancelledError
+    tracebacks after a successful run); at DEBUG it logs every request: none of it may reach
+    the terminal, all of it goes to its log file."""
+    import subprocess
+    from flows.orphans import server_log
+    log = server_log()
+    before = log.stat().st_size if log.exists() else 0
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_SERVER_LOGGING_LEVEL="DEBUG", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    run = subprocess.run([sys.executable, "-m", "plans.cli", "ingest", ROOT / "data/raw/txt",
+                          ROOT / "data/raw/docx", "--flow", "--db", f"sqlite:///{tmp_path / 'p.db'}"],
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "10 files" in run.stdout
+    assert not re.search(r"Traceback|CancelledError|prefect\.server|DEBUG", run.stderr), run.stderr[-2000:]
+    assert log.stat().st_size > before
+
 # -- 8. paths ----------------------------------------------------------------------------------
 
 def test_paths_are_stored_absolute_and_removed_files_reported_in_process(tmp_path, monkeypatch):
