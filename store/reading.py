@@ -46,13 +46,16 @@ def read_tasks(conn: Connection, version_id: int) -> list[tuple[int, Task]]:
             for r in rows]
 
 
-def _version(conn: Connection, plan_id: int, version: int | None):
+def _version(conn: Connection, plan_id: int, version: int | None, name: str | int):
+    """A version row of the plan (default: current); LookupError naming the plan as `name`."""
     q = select(PlanVersion).where(PlanVersion.plan_id == plan_id)
     q = q.where(PlanVersion.is_current) if version is None else q.where(
         PlanVersion.version == version)
     row = conn.execute(q).one_or_none()
     if row is None:
-        raise LookupError(f"plan {plan_id} has no version {version or '(current)'}")
+        count = conn.execute(select(func.count()).where(PlanVersion.plan_id == plan_id)).scalar()
+        raise LookupError(f"plan {name} has no version {version or '(current)'}; it has "
+                          f"versions 1 to {count}" if count else f"no plan {name}")
     return row
 
 
@@ -62,11 +65,13 @@ def _plan(conn: Connection, v) -> Plan:
     return Plan(document=v.document, meta=meta, tasks=[t for _, t in read_tasks(conn, v.id)])
 
 
-def plan_records(engine: Engine, plan_id: int, version: int | None = None) -> list[dict]:
+def plan_records(engine: Engine, plan: int | str, version: int | None = None) -> list[dict]:
     """The §5 records (plan line, then one line per task) of a version (default: current),
-    exactly as Plan.to_records() gave them when that version was loaded."""
+    exactly as Plan.to_records() gave them when that version was loaded. plan: an id (int)
+    or what resolve_plan() takes; errors name it as given."""
+    plan_id = plan if isinstance(plan, int) else resolve_plan(engine, plan)
     with engine.connect() as conn:
-        return _plan(conn, _version(conn, plan_id, version)).to_records()
+        return _plan(conn, _version(conn, plan_id, version, plan)).to_records()
 
 
 def list_plans(engine: Engine) -> list[dict]:
@@ -119,23 +124,24 @@ def resolve_plan(engine: Engine, ref: str | int) -> int:
         if len(hits) > 1:
             listed = "; ".join(f"{p['id']}: {p['number'] or p['document']} {p['title'] or ''}"[:100]
                                for p in hits)
-            raise LookupError(f"{ref_s!r} matches {len(hits)} plans ({listed}); "
+            raise LookupError(f"{ref_s} matches {len(hits)} plans ({listed}); "
                               "give the plan id or number")
     known = ", ".join(f"{p['id']} ({p['number'] or p['document']})" for p in plans) or "none"
-    raise LookupError(f"no plan matches {ref_s!r}; give a plan id, number, document name or "
+    raise LookupError(f"no plan {ref_s}; give a plan id, number, document name or "
                       f"a title fragment (loaded plans: {known})")
 
 
-def diff(engine: Engine, plan_id: int, old: int | None = None,
+def diff(engine: Engine, plan: int | str, old: int | None = None,
          new: int | None = None) -> list[TaskChange]:
     """Task changes from version `old` to version `new` (default: the current version and
-    the one before it; [] when the plan has a single version)."""
+    the one before it; [] when the plan has a single version). plan: as for plan_records."""
+    plan_id = plan if isinstance(plan, int) else resolve_plan(engine, plan)
     with engine.connect() as conn:
-        new_v = _version(conn, plan_id, new)
+        new_v = _version(conn, plan_id, new, plan)
         old_number = new_v.version - 1 if old is None else old
         if old_number < 1:
             return []
-        old_v = _version(conn, plan_id, old_number)
+        old_v = _version(conn, plan_id, old_number, plan)
         return compare([t for _, t in read_tasks(conn, old_v.id)],
                        [t for _, t in read_tasks(conn, new_v.id)])
 

@@ -352,3 +352,56 @@ def test_read_commands_refuse_a_missing_database_and_take_a_bare_path(tmp_path, 
 def test_version_option():
     result = plans("--version")
     assert result.exit_code == 0 and result.output.startswith("plans ")
+
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m[bold red]x[/]\x01"
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_text_from_a_plan_reaches_the_terminal_without_escapes_or_markup(db, db_url):
+    document, plan = gold("001")
+    plan.meta.title = HOSTILE + plan.meta.title
+    plan.meta.signer = HOSTILE
+    plan.tasks[0].text = HOSTILE + plan.tasks[0].text
+    plan.tasks[0].lead = [HOSTILE + "Sở Tài chính"]
+    next(t for t in plan.tasks if t.deadlines).deadlines[0].raw = HOSTILE
+    store.load(db, document, plan)
+    plan.tasks[1].text += HOSTILE
+    store.load(db, fake_document(plan, salt="v2"), plan)
+    number = plan.meta.number
+    runs = {"list": plans("list", "--db", db_url), "show": plans("show", number, "--db", db_url),
+            "tasks": plans("tasks", "--plan", number, "--db", db_url),
+            "diff": plans("diff", number, "--db", db_url),
+            "error": plans("show", "no such plan" + HOSTILE, "--db", db_url)}
+    for name, run in runs.items():
+        assert run.exit_code == (1 if name == "error" else 0), (name, run.output)
+        shown = run.stdout + run.stderr
+        assert not CONTROLS.search(shown), (name, shown)
+        assert "pwned" not in shown
+    assert "[bold red]x[/]" in runs["show"].stdout.splitlines()[0]
+    assert "[bold red]x[/]" in runs["error"].stderr
+
+
+def test_file_names_reach_the_terminal_without_escapes(tmp_path):
+    name = HOSTILE.replace("[/]", "")                      # a file name holds no "/"
+    good, bad = tmp_path / f"003{name}.txt", tmp_path / f"bad{name}.txt"
+    shutil.copy(TXT, good)
+    bad.write_bytes(b"")
+    run = plans("ingest", good, bad, "--no-flow", "--db", f"sqlite:///{tmp_path / 'p.db'}")
+    assert run.exit_code == 1
+    assert not CONTROLS.search(run.stdout + run.stderr), run.stdout + run.stderr
+    assert "[bold red]x" in run.stderr and "loaded" in run.stdout
+
+
+def test_errors_name_the_plan_as_typed(db, db_url):
+    for document, plan in gold_plans()[:2]:
+        store.load(db, document, plan)
+    [plan_id] = [p["id"] for p in store.list_plans(db) if p["number"] == "3021/KH-UBND"]
+    cases = {("show", "9999/KH-UBND"): "no plan 9999/KH-UBND;",
+             ("show", "3021/kh-ubnd", "--version", "7"): "plan 3021/kh-ubnd has no version 7;",
+             ("diff", "3021/kh-ubnd", "--old", "5"): "plan 3021/kh-ubnd has no version 5;",
+             ("review", "3021/kh-ubnd", "--version", "7"): "plan 3021/kh-ubnd has no version 7;"}
+    for args, said in cases.items():
+        run = plans(*args, "--db", db_url)
+        assert run.exit_code == 1 and said in run.stderr, (args, run.stderr)
+        assert f"plan {plan_id} " not in run.stderr
