@@ -405,3 +405,15 @@ def test_errors_name_the_plan_as_typed(db, db_url):
         run = plans(*args, "--db", db_url)
         assert run.exit_code == 1 and said in run.stderr, (args, run.stderr)
         assert f"plan {plan_id} " not in run.stderr
+
+
+@pytest.mark.parametrize("stray", [b"\xff", b"\xe1\xba", b"\x81\x81\x81"], ids=["ff", "cut", "three"])
+def test_a_stray_byte_in_utf8_is_named_not_taken_for_tcvn3(tmp_path, stray):
+    import extractors
+    from schemas.document import ExtractionError
+    raw = TXT.read_bytes()
+    at = raw.index("Sở Tài chính".encode()) + 1            # after the "S"
+    (tmp_path / "plan.txt").write_bytes(raw[:at] + stray + raw[at:])
+    with pytest.raises(ExtractionError) as e:
+        extractors.read(tmp_path / "plan.txt")
+    assert f"invalid UTF-8 at byte {at}" in e.value.cause and "TCVN3" not in e.value.cause
