@@ -397,22 +397,48 @@ def diff(plan: PlanRef,
     out.print(f"{len(changes)} changes")
 
 
-@app.command(epilog="Example: plans export --format xlsx -o tasks.xlsx --plan 3021/KH-UBND")
+@app.command(epilog="Example: plans export --format xlsx -o tasks.xlsx --plan 3021/KH-UBND; "
+                     "plans export -f csv -o - | head")
 @command
 def export(
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", help="File to write; - writes to standard output (xlsx only to a "
+                               "pipe or a file, never to a terminal).")],
     fmt: Annotated[Optional[str], typer.Option(
-        "--format", "-f", help="jsonl (§5 records), csv or xlsx [default: from the file's suffix].")] = None,
+        "--format", "-f", help="jsonl (§5 records), csv or xlsx [default: from the file's "
+                               "suffix, else jsonl].")] = None,
     plan: Annotated[Optional[str], typer.Option(help="Only this plan [default: all plans].")] = None,
     db: Db = None, debug: Debug = False,
 ):
     """Write the current versions' tasks to JSON Lines, CSV or Excel."""
+    import shutil
+    import tempfile
+
     import store
-    fmt = (fmt or output.suffix.lstrip(".") or "jsonl").lower()
+    to_stdout = str(output) == "-"
+    suffix = "" if to_stdout else output.suffix.lstrip(".").lower()
+    if fmt and suffix in store.EXPORT_FORMATS and fmt.lower() != suffix:
+        raise typer.BadParameter(f"{fmt} contradicts the file name {output.name}; "
+                                 f"drop --format or name the file *.{fmt.lower()}",
+                                 param_hint="'--format'")
+    fmt = (fmt or suffix or "jsonl").lower()
     if fmt not in store.EXPORT_FORMATS:
         raise Fail(f"unknown format {fmt!r}; use --format {', '.join(store.EXPORT_FORMATS)}")
-    n = store.export(database(db, read=True), fmt, output, plan=plan)
-    out.print(f"wrote {n} {'lines' if fmt == 'jsonl' else 'task rows'} to {shown(str(output))}")
+    if to_stdout and fmt == "xlsx" and sys.stdout.isatty():
+        raise typer.BadParameter("an Excel workbook is binary: redirect it (> tasks.xlsx) or "
+                                 "name a file (-o tasks.xlsx)", param_hint="'-o -'")
+    engine = database(db, read=True)
+    if not to_stdout:
+        n = store.export(engine, fmt, output, plan=plan)
+        out.print(f"wrote {n} {'lines' if fmt == 'jsonl' else 'task rows'} to {shown(str(output))}")
+        return
+    with tempfile.TemporaryDirectory() as folder:   # the same bytes as the file would hold
+        written = Path(folder) / f"tasks.{fmt}"
+        store.export(engine, fmt, written, plan=plan)
+        with open(written, "rb") as f:
+            sys.stdout.flush()
+            shutil.copyfileobj(f, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
 
 
 @app.command(epilog="Example: plans review 3021/KH-UBND -o review.html")

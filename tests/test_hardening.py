@@ -417,3 +417,33 @@ def test_a_stray_byte_in_utf8_is_named_not_taken_for_tcvn3(tmp_path, stray):
     with pytest.raises(ExtractionError) as e:
         extractors.read(tmp_path / "plan.txt")
     assert f"invalid UTF-8 at byte {at}" in e.value.cause and "TCVN3" not in e.value.cause
+
+
+def test_export_to_standard_output_and_format_against_suffix(db, db_url, tmp_path):
+    import io
+    import subprocess
+    import openpyxl
+    for document, plan in gold_plans()[:2]:
+        store.load(db, document, plan)
+    tasks = sum(len(p.tasks) for _, p in gold_plans()[:2])
+    jsonl = plans("export", "-o", "-", "--db", db_url)
+    assert jsonl.exit_code == 0 and len(jsonl.stdout.splitlines()) == tasks + 2
+    assert plans("export", "-o", tmp_path / "t.jsonl", "--db", db_url).exit_code == 0
+    assert jsonl.stdout_bytes == (tmp_path / "t.jsonl").read_bytes()
+    rows = list(csv.DictReader(io.StringIO(plans("export", "-f", "csv", "-o", "-", "--db", db_url)
+                                           .stdout.removeprefix("\ufeff"))))
+    assert len(rows) == tasks and rows[0]["province"] == "Ninh Thuận"
+    workbook = plans("export", "-f", "xlsx", "-o", "-", "--db", db_url)   # stdout is no terminal
+    assert workbook.exit_code == 0
+    assert openpyxl.load_workbook(io.BytesIO(workbook.stdout_bytes))["All tasks"].max_row == tasks + 1
+    contradiction = plans("export", "--format", "csv", "-o", tmp_path / "x.xlsx", "--db", db_url)
+    assert contradiction.exit_code == 2 and "contradicts" in contradiction.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+    assert plans("export", "-o", tmp_path / "t.CSV", "--db", db_url).exit_code == 0
+    assert (tmp_path / "t.CSV").read_text(encoding="utf-8-sig").startswith("plan,")
+    import pty
+    main, terminal = pty.openpty()
+    run = subprocess.run([sys.executable, "-m", "plans.cli", "export", "-f", "xlsx", "-o", "-",
+                          "--db", db_url], stdout=terminal, stderr=subprocess.PIPE, text=True)
+    os.close(main), os.close(terminal)
+    assert run.returncode == 2 and "binary" in run.stderr
