@@ -288,7 +288,7 @@ def list_(db: Db = None, debug: Debug = False):
         table.add_column(col, **({"ratio": 1} if col == "Title" else {"no_wrap": True}))
     for p in plans:
         loaded = p["last_loaded"]
-        table.add_row(str(p["id"]), shown(p["number"] or "") or f"[dim]{shown(p['document'])}[/]",
+        table.add_row(str(p["id"]), shown(p["number"] or "") or f"[dim]{shown(p['label'])}[/]",
                       shown(p["province"] or "—"), shown(_short(p["title"], 90)),
                       f"{p['version']} of {p['versions']}", str(p["tasks"]), str(p["sources"]),
                       loaded.strftime("%Y-%m-%d %H:%M") if loaded else "—")
@@ -329,7 +329,7 @@ def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
                shown("\n".join(t["lead"])) or "[red]—[/]", shown("\n".join(t["support"])),
                "\n".join(deadline_text(d) for d in t["deadlines"])
                or "[red]—[/]"]
-        table.add_row(*([shown(t.get("plan_number") or t["document"])] if with_plan else []), *row)
+        table.add_row(*([shown(t["plan_label"])] if with_plan else []), *row)
     return table
 
 

@@ -41,6 +41,12 @@ def plan_key(meta: PlanMeta, document: str = "") -> str:
     return f"{province}|doc:{document}"
 
 
+def plan_label(number: str | None, key: str) -> str:
+    """How a plan is named in tables and exports: its number, else "unnumbered-" and 8 hex
+    digits of its key's SHA-256 (province and title: the same whichever copy loaded first)."""
+    return number or f"unnumbered-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+
+
 
 @cache
 def name_rules() -> list[tuple[str, str, str]]:

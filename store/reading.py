@@ -11,7 +11,7 @@ from schemas.plan import Deadline, Plan, PlanMeta, Task
 from store.changes import TaskChange, compare
 from store.db_tables import (Agency, AgencyAlias, DeadlineRow, IngestionRun, PlanRow, PlanVersion,
                              SourceFile, TaskAgency, TaskRow)
-from store.identity import fold
+from store.identity import fold, plan_label
 
 
 def _task_details(conn: Connection, task_ids: list[int]) -> dict[int, dict]:
@@ -75,8 +75,9 @@ def plan_records(engine: Engine, plan: int | str, version: int | None = None) ->
 
 
 def list_plans(engine: Engine) -> list[dict]:
-    """Every plan with its current version: id, key, province, number, title, document,
-    version, versions, tasks, sources, last_loaded (last successful load)."""
+    """Every plan with its current version: id, key, label (identity.plan_label), province,
+    number, title, document, version, versions, tasks, sources, last_loaded (last successful
+    load)."""
     other = aliased(PlanVersion)
     versions = (select(func.count()).select_from(other).where(other.plan_id == PlanRow.id)
                 .scalar_subquery())
@@ -93,7 +94,7 @@ def list_plans(engine: Engine) -> list[dict]:
          .join(PlanVersion, (PlanVersion.plan_id == PlanRow.id) & PlanVersion.is_current)
          .order_by(PlanRow.id))
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
+        return [{**r._mapping, "label": plan_label(r.number, r.key)} for r in conn.execute(q)]
 
 
 def resolve_plan(engine: Engine, ref: str | int) -> int:
@@ -114,7 +115,7 @@ def resolve_plan(engine: Engine, ref: str | int) -> int:
     tests = [
         lambda p: p["number"] is not None and "".join(p["number"].split()).upper() == number,
         lambda p: p["id"] in stems,
-        lambda p: p["key"] == ref_s,
+        lambda p: ref_s in (p["key"], p["label"]),
         lambda p: fold(ref_s) in fold(p["title"]),
     ]
     for test in tests:
@@ -122,11 +123,11 @@ def resolve_plan(engine: Engine, ref: str | int) -> int:
         if len(hits) == 1:
             return hits[0]["id"]
         if len(hits) > 1:
-            listed = "; ".join(f"{p['id']}: {p['number'] or p['document']} {p['title'] or ''}"[:100]
+            listed = "; ".join(f"{p['id']}: {p['label']} {p['title'] or ''}"[:100]
                                for p in hits)
             raise LookupError(f"{ref_s} matches {len(hits)} plans ({listed}); "
                               "give the plan id or number")
-    known = ", ".join(f"{p['id']} ({p['number'] or p['document']})" for p in plans) or "none"
+    known = ", ".join(f"{p['id']} ({p['label']})" for p in plans) or "none"
     raise LookupError(f"no plan {ref_s}; give a plan id, number, document name or "
                       f"a title fragment (loaded plans: {known})")
 
@@ -165,7 +166,7 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
     (with role: in that role). due_before / due_after / kind: one deadline of the task is
     due on or before / on or after these dates and of this kind. overdue_on: a deadline is
     due before that date. province: accent- and case-blind. plan: see resolve_plan().
-    Each row: plan_id, plan_key, province, plan_number, plan_title, version, task_id and the
+    Each row: plan_id, plan_key, plan_label, province, plan_number, plan_title, version, task_id and the
     task's §5 fields (document, part, code, group, text, result, lead, support, deadlines,
     source).
     """
@@ -210,7 +211,8 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
         task = Task(part=t.part, code=t.code, text=t.text, group=t.group_name, result=t.result,
                     page=t.page, block=t.block, **d)
         record = Plan(r.document, PlanMeta(), [task]).to_records()[1]
-        out.append(dict(plan_id=r.plan_id, plan_key=r.plan_key, province=r.province,
+        out.append(dict(plan_id=r.plan_id, plan_key=r.plan_key,
+                        plan_label=plan_label(r.number, r.plan_key), province=r.province,
                         plan_number=r.number, plan_title=r.title, version=r.version,
                         task_id=r.id, **record))
     return out

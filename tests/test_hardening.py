@@ -4,6 +4,7 @@ its fix."""
 from __future__ import annotations
 
 import copy
+import json
 import csv
 import os
 import re
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 from gold_plans import fake_document, gold_plans
 from plans.cli import app
 import store
-from store_fixtures import db, db_url, pg_admin  # noqa: F401
+from store_fixtures import BACKENDS, db, db_url, fresh_database, pg_admin  # noqa: F401
 
 ROOT = Path(__file__).parent.parent
 TXT = ROOT / "data/raw/txt/003_49a8354a5f205a74.txt"
@@ -447,3 +448,28 @@ def test_export_to_standard_output_and_format_against_suffix(db, db_url, tmp_pat
                           "--db", db_url], stdout=terminal, stderr=subprocess.PIPE, text=True)
     os.close(main), os.close(terminal)
     assert run.returncode == 2 and "binary" in run.stderr
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_plan_without_a_number_has_one_label_whichever_copy_loads_first(request, tmp_path, backend):
+    _, plan = gold("003")
+    assert not plan.meta.number
+    seen = []
+    for i, names in enumerate((["a_copy", "b_copy"], ["b_copy", "a_copy"])):
+        (tmp_path / str(i)).mkdir()
+        with fresh_database(request, backend, tmp_path / str(i)) as url:
+            engine = store.connect(url)
+            for name in names:
+                copy_ = copy.deepcopy(plan)
+                copy_.document = name
+                store.load(engine, fake_document(copy_), copy_)
+            [listed] = store.list_plans(engine)
+            store.export(engine, "csv", tmp_path / str(i) / "t.csv")
+            with open(tmp_path / str(i) / "t.csv", encoding="utf-8-sig", newline="") as f:
+                exported = {r["plan"] for r in csv.DictReader(f)}
+            shown = plans("tasks", "--json", "--db", url).stdout.splitlines()
+            seen.append((listed["label"], exported, {json.loads(s)["plan_label"] for s in shown}))
+            engine.dispose()
+    assert seen[0] == seen[1]
+    label = seen[0][0]
+    assert seen[0][1:] == ({label}, {label}) and "copy" not in label
