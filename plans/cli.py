@@ -445,7 +445,8 @@ def export(
 @command
 def review(plan: PlanRef,
            output: Annotated[Optional[Path], typer.Option(
-               "-o", "--output", help="HTML file [default: <document>.review.html].")] = None,
+               "-o", "--output", help="HTML file [default: DOCUMENT.review.html in the current "
+                                          "folder, DOCUMENT being the plan's document name].")] = None,
            version: Annotated[Optional[int], typer.Option(help="Version [default: current].")] = None,
            db: Db = None, debug: Debug = False):
     """Write a self-contained HTML page to check a plan's tasks against the document."""

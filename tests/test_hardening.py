@@ -473,3 +473,28 @@ def test_a_plan_without_a_number_has_one_label_whichever_copy_loads_first(reques
     assert seen[0] == seen[1]
     label = seen[0][0]
     assert seen[0][1:] == ({label}, {label}) and "copy" not in label
+
+
+def test_every_option_help_shows_in_full():
+    """Each option's help text (defaults included) reaches --help whole: none of it read as
+    markup (review's "<document>.review.html" was shown as ".review.html")."""
+    import click
+    import typer.main
+    group = typer.main.get_command(app)
+    commands = [(name, c) for name, c in group.commands.items() if not isinstance(c, click.Group)]
+    commands += [(f"{name} {sub}", c) for name, g in group.commands.items()
+                 if isinstance(g, click.Group) for sub, c in g.commands.items()]
+    squeeze = lambda s: re.sub(r"[\s│]", "", s)
+    for name, command in commands:
+        shown = squeeze(CliRunner().invoke(app, [*name.split(), "--help"], env={"COLUMNS": "240"}).stdout)
+        for param in command.params:
+            if getattr(param, "help", None) and not param.hidden:
+                assert squeeze(param.help) in shown, (name, param.name, param.help)
+
+
+def test_review_writes_its_default_file_where_help_says(tmp_path, monkeypatch):
+    document, plan = gold("001")
+    store.load(store.connect(f"sqlite:///{tmp_path / 'p.db'}"), document, plan)
+    monkeypatch.chdir(tmp_path)
+    assert plans("review", plan.meta.number, "--db", tmp_path / "p.db").exit_code == 0
+    assert (tmp_path / f"{plan.document}.review.html").is_file()
