@@ -13,9 +13,10 @@ documents the tables and views.
 from store.changes import TaskChange
 from store.connection import DatabaseError, connect, default_url, shown_url, upgrade
 from store.exporters import EXPORT_FORMATS, export
+from store.identity import plan_label
 from store.loading import LoadResult, current_since, find_source, load, record_run
 from store.reading import diff, list_plans, loaded_paths, plan_records, query_tasks, resolve_plan
 
 __all__ = ["EXPORT_FORMATS", "DatabaseError", "LoadResult", "TaskChange", "connect", "current_since",
            "default_url", "diff", "export", "find_source", "list_plans", "load", "loaded_paths",
-           "plan_records", "query_tasks", "record_run", "resolve_plan", "shown_url", "upgrade"]
+           "plan_label", "plan_records", "query_tasks", "record_run", "resolve_plan", "shown_url", "upgrade"]

@@ -38,7 +38,8 @@ def deadline_text(d: dict) -> str:
 
 def label(head: dict) -> str:
     """A plan's label (identity.plan_label) from its §5 plan record."""
-    return plan_label(head["plan"].get("number"), plan_key(PlanMeta(**head["plan"]), head["document"]))
+    meta = head["plan"]
+    return plan_label(plan_key(PlanMeta(**meta), head["document"]), meta.get("number"))
 
 
 def task_frame(plans: list[list[dict]]) -> pd.DataFrame:

@@ -94,7 +94,7 @@ def list_plans(engine: Engine) -> list[dict]:
          .join(PlanVersion, (PlanVersion.plan_id == PlanRow.id) & PlanVersion.is_current)
          .order_by(PlanRow.id))
     with engine.connect() as conn:
-        return [{**r._mapping, "label": plan_label(r.number, r.key)} for r in conn.execute(q)]
+        return [{**r._mapping, "label": plan_label(r.key, r.number)} for r in conn.execute(q)]
 
 
 def resolve_plan(engine: Engine, ref: str | int) -> int:
@@ -212,7 +212,7 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
                     page=t.page, block=t.block, **d)
         record = Plan(r.document, PlanMeta(), [task]).to_records()[1]
         out.append(dict(plan_id=r.plan_id, plan_key=r.plan_key,
-                        plan_label=plan_label(r.number, r.plan_key), province=r.province,
+                        plan_label=plan_label(r.plan_key, r.number), province=r.province,
                         plan_number=r.number, plan_title=r.title, version=r.version,
                         task_id=r.id, **record))
     return out
