@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from extractors import sha256_of
-from extractors.encoding import legacy_encoding, legacy_message
+from extractors.encoding import not_utf8
 from extractors.lines import clean, join_lines, nfc
 from schemas.numbering import split_label
 from schemas.document import Block, Document, ExtractionError
@@ -75,11 +75,7 @@ def read_text(path: Path) -> Document:
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        encoding = legacy_encoding(raw.decode("cp1252", errors="replace"))
-        if encoding:
-            raise ExtractionError(path, f"not UTF-8: {legacy_message(encoding)}") from None
-        raise ExtractionError(path, "not UTF-8 text (legacy encodings such as TCVN3/VNI are not supported; "
-                                    "save the file as UTF-8)") from None
+        raise ExtractionError(path, not_utf8(raw)) from None
     if "\x00" in content:
         raise ExtractionError(path, "binary data in a text file")
     content = nfc(content.replace("\r\n", "\n").replace("\r", "\n"))

@@ -185,7 +185,7 @@ def run_folder(paths: list[str], db: str | None = None, *, trigger: str = "flow"
         quiet()
     if not os.environ.get("PREFECT_API_URL"):
         from flows.orphans import die_with_parent
-        die_with_parent()   # the temporary server Prefect starts dies with this process
+        die_with_parent()   # the temporary server dies with this process, logs to a file
     chosen = task_runner(runner, workers, console_log)
     if type(chosen).__name__ == "DaskTaskRunner" and not os.environ.get("PREFECT_API_URL"):
         raise RuntimeError("the Dask task runner needs a Prefect server, or each Dask worker "

@@ -30,7 +30,7 @@ class Outcome:
 
     path: str
     status: str
-    plan: str | None = None        # plan key (document name) in the database
+    plan: str | None = None        # the plan's label (store.plan_label)
     plan_id: int | None = None
     version: int | None = None
     tasks: int = 0
@@ -177,12 +177,6 @@ def cause(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"
 
 
-def label(plan_key: str, source_path: str) -> str:
-    """How a plan is named to a person: its number, else its document name."""
-    number = plan_key.split("|", 1)[-1]
-    return Path(source_path).stem if number.startswith(("t:", "doc:")) else number
-
-
 def skip(path: str, db: str, sha: str, known: dict, trigger: str, started: datetime,
          stages=PLAIN) -> Outcome:
     """Record a file whose bytes were loaded before as skipped, without reading it."""
@@ -190,7 +184,8 @@ def skip(path: str, db: str, sha: str, known: dict, trigger: str, started: datet
                   trigger=trigger, started=started,
                   plan_id=known["plan_id"], version_id=known["version_id"],
                   counts={"tasks": known["task_count"]})
-    return Outcome(path, SKIPPED, plan=label(known["plan_key"], known["path"]),
+    import store
+    return Outcome(path, SKIPPED, plan=store.plan_label(known["plan_key"]),
                    plan_id=known["plan_id"], version=known["version"],
                    tasks=known["task_count"], sha256=sha)
 
@@ -247,7 +242,8 @@ def ingest_file(path: str, db: str, *, trigger: str = "cli", force: bool = False
             stage = "load"
             res = stages.load(db, document, plan, trigger, started)
             notify(path, "load")
-            out = Outcome(path, res.status, plan=plan.meta.number or plan.document,
+            import store
+            out = Outcome(path, res.status, plan=store.plan_label(res.plan_key, plan.meta.number),
                           plan_id=res.plan_id,
                           version=res.version, tasks=res.tasks, sha256=sha)
     except Exception as exc:  # noqa: BLE001 — every failure is reported, the run goes on

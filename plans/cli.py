@@ -24,6 +24,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from extractors.controls import strip_controls
 from schemas.plan import DEADLINE_KINDS
 
 # Tables written to a file or a pipe are not cut to 80 columns.
@@ -47,6 +48,12 @@ PlanRef = Annotated[str, typer.Argument(
 STATUS_STYLE = {"loaded": "green", "new_version": "cyan", "new_source": "green",
                 "unchanged": "dim", "skipped": "dim", "failed": "bold red"}
 STAGES = ("fingerprint", "extract", "find", "load")
+
+
+def shown(text: str) -> str:
+    """Text from a plan, a file name or an error, safe to print: terminal escape sequences and
+    control characters removed, rich markup escaped. Every such text goes through here."""
+    return escape(strip_controls(str(text)))
 
 
 class Fail(Exception):
@@ -83,8 +90,8 @@ def command(fn):
             raise typer.Exit(130)
         except Exception as exc:
             if kwargs.get("debug"):
-                err.print(escape(traceback.format_exc()))
-            err.print(f"[bold red]error:[/] {escape(one_line(exc))}")
+                err.print(shown(traceback.format_exc()))
+            err.print(f"[bold red]error:[/] {shown(one_line(exc))}")
             raise typer.Exit(1)
     return run
 
@@ -120,9 +127,9 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 
 def deadline_text(d: dict) -> str:
-    """The phrase, then its normalized reading dimmed (rich markup, escaped)."""
+    """The phrase, then its normalized reading dimmed (rich markup, shown safely)."""
     from schemas.plan import describe_deadline
-    return f"{escape(d['raw'])} [dim]({escape(describe_deadline(d))})[/]"
+    return f"{shown(d['raw'])} [dim]({shown(describe_deadline(d))})[/]"
 
 
 # -- ingest ------------------------------------------------------------------------------------
@@ -147,7 +154,7 @@ class Bars:
         self.files: dict[str, int] = {}
 
     def __call__(self, path: str, stage: str, outcome=None) -> None:
-        p, name = self.progress, Path(path).name
+        p, name = self.progress, shown(Path(path).name)
         if stage == "start":
             self.files[path] = p.add_task(f"  {name} [dim]{STAGES[0]}[/]", total=len(STAGES))
         elif stage in STAGES and path in self.files:
@@ -208,7 +215,7 @@ def ingest(
                     if flow:                # --flow asked for Prefect: its failure is the answer
                         raise
                     err.print(f"[yellow]warning:[/] the Prefect flow could not run "
-                              f"({escape(one_line(exc))}); ingesting in-process instead")
+                              f"({shown(one_line(exc))}); ingesting in-process instead")
             if summary is None:
                 summary = steps.ingest_files(files, url, trigger="cli", force=force)
                 summary.removed = steps.removed(url, paths)
@@ -225,8 +232,14 @@ def run_flow(paths, url, *, workers, runner, force, debug):
     # everything) is shown only with --debug. No telemetry (read when Prefect is imported).
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows import prefect_flows
-    summary = prefect_flows.run_folder(paths, url, trigger="cli", force=force, workers=workers,
-                                       runner=runner, console_log=debug)
+    from flows.orphans import server_log
+    try:
+        summary = prefect_flows.run_folder(paths, url, trigger="cli", force=force,
+                                           workers=workers, runner=runner, console_log=debug)
+    except RuntimeError as exc:
+        if "ephemeral" not in str(exc):
+            raise
+        raise Fail(f"{exc} Its log: {server_log()}") from exc
     where = os.environ.get("PREFECT_API_URL") or "Prefect's temporary local server"
     err.print(f"[dim]Prefect flow run {summary.run_id} ({where})[/]")
     return summary
@@ -240,7 +253,7 @@ def show_summary(summary, debug: bool) -> None:
         table.add_column(col, **kw)
     for o in summary.outcomes:
         style = STATUS_STYLE.get(o.status, "")
-        table.add_row(escape(o.path), escape(o.plan or "—"), str(o.tasks) if o.plan else "—",
+        table.add_row(shown(o.path), shown(o.plan or "—"), str(o.tasks) if o.plan else "—",
                       f"[{style}]{o.status.replace('_', ' ')}[/]",
                       str(o.version) if o.version else "—", f"{o.seconds:.1f} s")
     out.print(table)
@@ -248,12 +261,12 @@ def show_summary(summary, debug: bool) -> None:
     out.print(f"{len(summary.outcomes)} files in {summary.seconds:.1f} s: {counts}; "
               f"{summary.tasks} tasks")
     for p in summary.removed:
-        out.print(f"[yellow]removed:[/] {escape(p)} was loaded before and is no longer there "
+        out.print(f"[yellow]removed:[/] {shown(p)} was loaded before and is no longer there "
                   "(its plan stays in the database)")
     for o in summary.failed:
         if debug and o.trace:
-            err.print(escape(o.trace))
-        err.print(f"[bold red]failed:[/] {escape(o.path)}: {escape(o.error or '')}")
+            err.print(shown(o.trace))
+        err.print(f"[bold red]failed:[/] {shown(o.path)}: {shown(o.error or '')}")
     if summary.failed:
         err.print(f"{len(summary.failed)} file(s) failed; fix or remove them and run again "
                   "(files already loaded are skipped)")
@@ -275,8 +288,8 @@ def list_(db: Db = None, debug: Debug = False):
         table.add_column(col, **({"ratio": 1} if col == "Title" else {"no_wrap": True}))
     for p in plans:
         loaded = p["last_loaded"]
-        table.add_row(str(p["id"]), p["number"] or f"[dim]{escape(p['document'])}[/]",
-                      escape(p["province"] or "—"), escape(_short(p["title"], 90)),
+        table.add_row(str(p["id"]), shown(p["number"] or "") or f"[dim]{shown(p['label'])}[/]",
+                      shown(p["province"] or "—"), shown(_short(p["title"], 90)),
                       f"{p['version']} of {p['versions']}", str(p["tasks"]), str(p["sources"]),
                       loaded.strftime("%Y-%m-%d %H:%M") if loaded else "—")
     out.print(table)
@@ -294,13 +307,13 @@ def show(plan: PlanRef, version: Annotated[Optional[int], typer.Option(
     """A plan's metadata and its tasks (code, task, lead, support, deadline)."""
     import store
     engine = database(db, read=True)
-    records = store.plan_records(engine, store.resolve_plan(engine, plan), version)
+    records = store.plan_records(engine, plan, version)
     meta, tasks = records[0]["plan"], records[1:]
-    out.print(f"[bold]{escape(meta.get('title') or records[0]['document'])}[/]")
+    out.print(f"[bold]{shown(meta.get('title') or records[0]['document'])}[/]")
     for label, key in (("Province", "province"), ("Number", "number"), ("Issued", "issued"),
                        ("Signer", "signer")):
-        out.print(f"  {label}: {escape(str(meta.get(key) or '—'))}")
-    out.print(f"  Document: {escape(records[0]['document'])}; {len(tasks)} tasks")
+        out.print(f"  {label}: {shown(str(meta.get(key) or '—'))}")
+    out.print(f"  Document: {shown(records[0]['document'])}; {len(tasks)} tasks")
     out.print(task_table(tasks))
 
 
@@ -315,14 +328,13 @@ def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
                     ("Support", {"ratio": 1}), ("Deadline", {"ratio": 1})):
         table.add_column(col, **kw)
     for t in tasks:
-        row = [escape(t["code"]), escape(_short(t["text"], 300)),
-               escape("\n".join(t["lead"])) or "[red]—[/]", escape("\n".join(t["support"])),
+        row = [shown(t["code"]), shown(_short(t["text"], 300)),
+               shown("\n".join(t["lead"])) or "[red]—[/]", shown("\n".join(t["support"])),
                "\n".join(deadline_text(d) for d in t["deadlines"])
                or "[red]—[/]"]
-        named = ["\n".join(f"{escape(a['agency'])} [dim]({escape(a['province'] or 'central')}, "
+        named = ["\n".join(f"{shown(a['agency'])} [dim]({shown(a['province'] or 'central')}, "
                            f"{a['role']})[/]" for a in t["as_named"])] if as_named else []
-        table.add_row(*([escape(t.get("plan_number") or t["document"])] if with_plan else []),
-                      *named, *row)
+        table.add_row(*([shown(t["plan_label"])] if with_plan else []), *named, *row)
     return table
 
 
@@ -430,8 +442,8 @@ def due(
         table.add_column(col, **kw)
     for r in dated:
         table.add_row(f"{r['next_due']}\n[dim]{r['days_left']:+d} d[/]",
-                      escape(r["plan_number"] or r["document"]), escape(r["code"]),
-                      escape(_short(r["text"], 200)), escape("\n".join(r["lead"])) or "[red]—[/]",
+                      shown(r["plan_number"] or r["document"]), shown(r["code"]),
+                      shown(_short(r["text"], 200)), shown("\n".join(r["lead"])) or "[red]—[/]",
                       deadline_text(r["deadline"]))
     if dated:
         out.print(table)
@@ -441,7 +453,7 @@ def due(
     if output:
         n = store.write_sheets({"Due": [due_row(r) for r in dated],
                                 "Ongoing": [due_row(r) for r in apart]}, output)
-        out.print(f"wrote {n} rows to {escape(str(output))}")
+        out.print(f"wrote {n} rows to {shown(str(output))}")
 
 
 @app.command(epilog='Example: plans agencies --province "Lâm Đồng"')
@@ -466,11 +478,11 @@ def agencies(
                     ("Aliases", {"ratio": 2}), ("Successor", {"ratio": 2})):
         table.add_column(col, **kw)
     for r in rows:
-        after = (f"{escape(r['successor'])} [dim]({escape(r['successor_province'] or 'central')}, "
+        after = (f"{shown(r['successor'])} [dim]({shown(r['successor_province'] or 'central')}, "
                  f"{r['successor_since']})[/]") if r["successor"] else ""
-        table.add_row(escape(r["name"]), escape(r["province"] or "central"), r["kind"],
+        table.add_row(shown(r["name"]), shown(r["province"] or "central"), r["kind"],
                       str(r["lead_tasks"]), str(r["support_tasks"]),
-                      escape("; ".join(r["aliases"])), after)
+                      shown("; ".join(r["aliases"])), after)
     if rows:
         out.print(table)
     out.print(f"{len(rows)} agencies")
@@ -485,7 +497,7 @@ def diff(plan: PlanRef,
     """What changed between two versions of a plan: tasks added, removed, changed."""
     import store
     engine = database(db, read=True)
-    changes = store.diff(engine, store.resolve_plan(engine, plan), old, new)
+    changes = store.diff(engine, plan, old, new)
     if not changes:
         out.print("No differences (or the plan has one version only).")
         return
@@ -497,46 +509,73 @@ def diff(plan: PlanRef,
         fields = "\n".join(
             f"{k}: {_short(json.dumps(v['old'], ensure_ascii=False), 60)} → "
             f"{_short(json.dumps(v['new'], ensure_ascii=False), 60)}" for k, v in c.fields.items())
-        table.add_row(f"[{colors.get(c.kind, '')}]{c.kind}[/]", escape(c.code),
-                      escape(_short(c.text, 200)), escape(fields))
+        table.add_row(f"[{colors.get(c.kind, '')}]{c.kind}[/]", shown(c.code),
+                      shown(_short(c.text, 200)), shown(fields))
     out.print(table)
     out.print(f"{len(changes)} changes")
 
 
-@app.command(epilog="Example: plans export --format xlsx -o tasks.xlsx --plan 3021/KH-UBND")
+@app.command(epilog="Example: plans export --format xlsx -o tasks.xlsx --plan 3021/KH-UBND; "
+                     "plans export -f csv -o - | head")
 @command
 def export(
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", help="File to write; - writes to standard output (xlsx only to a "
+                               "pipe or a file, never to a terminal).")],
     fmt: Annotated[Optional[str], typer.Option(
-        "--format", "-f", help="jsonl (§5 records), csv or xlsx [default: from the file's suffix].")] = None,
+        "--format", "-f", help="jsonl (§5 records), csv or xlsx [default: from the file's "
+                               "suffix, else jsonl].")] = None,
     plan: Annotated[Optional[str], typer.Option(help="Only this plan [default: all plans].")] = None,
     db: Db = None, debug: Debug = False,
 ):
     """Write the current versions' tasks to JSON Lines, CSV or Excel."""
+    import shutil
+    import tempfile
+
     import store
-    fmt = (fmt or output.suffix.lstrip(".") or "jsonl").lower()
+    to_stdout = str(output) == "-"
+    suffix = "" if to_stdout else output.suffix.lstrip(".").lower()
+    if fmt and suffix in store.EXPORT_FORMATS and fmt.lower() != suffix:
+        raise typer.BadParameter(f"{fmt} contradicts the file name {output.name}; "
+                                 f"drop --format or name the file *.{fmt.lower()}",
+                                 param_hint="'--format'")
+    fmt = (fmt or suffix or "jsonl").lower()
     if fmt not in store.EXPORT_FORMATS:
         raise Fail(f"unknown format {fmt!r}; use --format {', '.join(store.EXPORT_FORMATS)}")
-    n = store.export(database(db, read=True), fmt, output, plan=plan)
-    out.print(f"wrote {n} {'lines' if fmt == 'jsonl' else 'task rows'} to {escape(str(output))}")
+    if to_stdout and fmt == "xlsx" and sys.stdout.isatty():
+        raise typer.BadParameter("an Excel workbook is binary: redirect it (> tasks.xlsx) or "
+                                 "name a file (-o tasks.xlsx)", param_hint="'-o -'")
+    engine = database(db, read=True)
+    if not to_stdout:
+        n = store.export(engine, fmt, output, plan=plan)
+        out.print(f"wrote {n} {'lines' if fmt == 'jsonl' else 'task rows'} to {shown(str(output))}")
+        return
+    with tempfile.TemporaryDirectory() as folder:   # the same bytes as the file would hold
+        written = Path(folder) / f"tasks.{fmt}"
+        store.export(engine, fmt, written, plan=plan)
+        with open(written, "rb") as f:
+            sys.stdout.flush()
+            shutil.copyfileobj(f, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
 
 
 @app.command(epilog="Example: plans review 3021/KH-UBND -o review.html")
 @command
 def review(plan: PlanRef,
            output: Annotated[Optional[Path], typer.Option(
-               "-o", "--output", help="HTML file [default: <document>.review.html].")] = None,
+               "-o", "--output", help="HTML file [default: DOCUMENT.review.html in the current "
+                                          "folder, DOCUMENT being the plan's document name].")] = None,
            version: Annotated[Optional[int], typer.Option(help="Version [default: current].")] = None,
            db: Db = None, debug: Debug = False):
     """Write a self-contained HTML page to check a plan's tasks against the document."""
     from plans.review import render
     import store
     engine = database(db, read=True)
-    records = store.plan_records(engine, store.resolve_plan(engine, plan), version)
+    records = store.plan_records(engine, plan, version)
     output = output or Path(f"{records[0]['document']}.review.html")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render(records, version=version), encoding="utf-8")
-    out.print(f"wrote {escape(str(output))} ({len(records) - 1} tasks); open "
+    out.print(f"wrote {shown(str(output))} ({len(records) - 1} tasks); open "
               f"{output.resolve().as_uri()}")
 
 
@@ -548,7 +587,7 @@ def upgrade(db: Db = None, debug: Debug = False):
     from flows import steps
     url = steps.database_url(db)
     rev = store.upgrade(url)
-    out.print(f"database {escape(store_url(url))} is at revision {rev}")
+    out.print(f"database {shown(store_url(url))} is at revision {rev}")
 
 
 @db_app.command(epilog="Example: plans db successions --file store/successions.tsv")
@@ -599,7 +638,7 @@ def serve(
     from flows import steps
     missing = [f for f in folders if not Path(f).is_dir()]
     if missing:
-        raise Fail(f"not a folder: {', '.join(missing)}")
+        raise Fail(f"not a folder: {', '.join(missing)}")   # shown by command()
     url = steps.database_url(db)
     database(url)
     if prefect_server() is None:
@@ -607,12 +646,12 @@ def serve(
         why = (f"the Prefect server at {api} does not answer" if api
                else "PREFECT_API_URL is not set")
         err.print(f"[bold red]error:[/] {why}. " + SERVER_HELP.format(
-            folders=" ".join(folders), cron=cron, db=f" --db {store_url(db)}" if db else ""))
+            folders=shown(" ".join(folders)), cron=shown(cron), db=f" --db {store_url(db)}" if db else ""))
         raise typer.Exit(1)
     from flows import prefect_flows
     paths = [str(Path(f).resolve()) for f in folders]
     out.print(f"serving '{prefect_flows.ingest_folder.name}/{name}' on cron '{cron}' over "
-              f"{', '.join(paths)}; Ctrl-C stops. Run it now with: "
+              f"{shown(', '.join(paths))}; Ctrl-C stops. Run it now with: "
               f"prefect deployment run 'ingest-folder/{name}'")
     # The URL (and its password) stays out of the deployment's parameters, which the server's
     # API shows to anyone: the runs this process starts read it from its environment.

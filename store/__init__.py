@@ -14,11 +14,12 @@ from store.changes import TaskChange
 from store.connection import DatabaseError, connect, default_url, shown_url, upgrade
 from store.due import due_tasks, next_occurrence
 from store.exporters import EXPORT_FORMATS, export, write_sheets
+from store.identity import plan_label
 from store.loading import LoadResult, current_since, find_source, load, record_run
 from store.successions import load_successions
 from store.reading import diff, list_agencies, list_plans, loaded_paths, plan_records, query_tasks, resolve_plan
 
 __all__ = ["EXPORT_FORMATS", "DatabaseError", "LoadResult", "TaskChange", "connect", "current_since",
-           "default_url", "diff", "due_tasks", "export", "find_source", "list_agencies", "list_plans", "load", "load_successions", "loaded_paths",
-           "plan_records", "query_tasks", "next_occurrence", "record_run", "resolve_plan", "shown_url", "upgrade",
-           "write_sheets"]
+           "default_url", "diff", "due_tasks", "export", "find_source", "list_agencies", "list_plans", "load",
+           "load_successions", "loaded_paths", "plan_label", "plan_records", "query_tasks", "next_occurrence",
+           "record_run", "resolve_plan", "shown_url", "upgrade", "write_sheets"]

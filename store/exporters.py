@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from schemas.plan import describe_deadline
+from schemas.plan import PlanMeta, describe_deadline
+from store.identity import plan_key, plan_label
 from store.reading import list_plans, plan_records, resolve_plan
 
 if TYPE_CHECKING:
@@ -35,9 +36,10 @@ def deadline_text(d: dict) -> str:
     return f"{d['raw']} ({describe_deadline(d)})"
 
 
-def plan_label(meta: dict, document: str) -> str:
-    """How a plan is named in a table: its number, else its document name."""
-    return meta.get("number") or document
+def label(head: dict) -> str:
+    """A plan's label (identity.plan_label) from its §5 plan record."""
+    meta = head["plan"]
+    return plan_label(plan_key(PlanMeta(**meta), head["document"]), meta.get("number"))
 
 
 def task_frame(plans: list[list[dict]]) -> pd.DataFrame:
@@ -50,7 +52,7 @@ def task_frame(plans: list[list[dict]]) -> pd.DataFrame:
         for t in tasks:
             dues = [d["due"] for d in t["deadlines"] if d.get("due")]
             rows.append({
-                "plan": plan_label(meta, head["document"]), "province": meta.get("province"),
+                "plan": label(head), "province": meta.get("province"),
                 "plan_number": meta.get("number"), "issued": meta.get("issued"),
                 "plan_title": meta.get("title"), "document": t["document"],
                 "part": t["part"], "code": t["code"], "group": t["group"], "text": t["text"],
@@ -128,8 +130,7 @@ def write_xlsx(plans: list[list[dict]], out: Path) -> int:
     with pd.ExcelWriter(out, engine="openpyxl") as xl:
         sheets = [("All tasks", frame)]
         for records in plans:
-            label = plan_label(records[0]["plan"], records[0]["document"])
-            sheets.append((_sheet_name(label, used), task_frame([records])))
+            sheets.append((_sheet_name(label(records[0]), used), task_frame([records])))
         for name, part in sheets:
             part.to_excel(xl, sheet_name=name, index=False)
             ws = xl.sheets[name]

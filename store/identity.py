@@ -37,6 +37,16 @@ def plan_key(meta: PlanMeta, document: str = "") -> str:
     return f"{province}|doc:{document}"
 
 
+def plan_label(key: str, number: str | None = None) -> str:
+    """How a plan is named to a person: its number (as printed, else as in its key), else
+    "unnumbered-" and 8 hex digits of its key's SHA-256 (its province and title: the same
+    whichever of its files loaded first)."""
+    rest = key.split("|", 1)[-1]
+    if number or not rest.startswith(("t:", "doc:")):
+        return number or rest
+    return f"unnumbered-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+
+
 
 def content_hash(tasks: list[Task]) -> str:
     """SHA-256 of what the tasks say (without page/block): equal for the PDF and the DOCX of

@@ -11,7 +11,7 @@ from schemas.plan import Deadline, Plan, PlanMeta, Task
 from store.changes import TaskChange, compare
 from store.db_tables import (Agency, AgencyAlias, DeadlineRow, IngestionRun, PlanRow, PlanVersion,
                              SourceFile, TaskAgency, TaskRow)
-from store.identity import fold
+from store.identity import fold, plan_label
 
 
 def _task_details(conn: Connection, task_ids: list[int]) -> dict[int, dict]:
@@ -46,13 +46,16 @@ def read_tasks(conn: Connection, version_id: int) -> list[tuple[int, Task]]:
             for r in rows]
 
 
-def _version(conn: Connection, plan_id: int, version: int | None):
+def _version(conn: Connection, plan_id: int, version: int | None, name: str | int):
+    """A version row of the plan (default: current); LookupError naming the plan as `name`."""
     q = select(PlanVersion).where(PlanVersion.plan_id == plan_id)
     q = q.where(PlanVersion.is_current) if version is None else q.where(
         PlanVersion.version == version)
     row = conn.execute(q).one_or_none()
     if row is None:
-        raise LookupError(f"plan {plan_id} has no version {version or '(current)'}")
+        count = conn.execute(select(func.count()).where(PlanVersion.plan_id == plan_id)).scalar()
+        raise LookupError(f"plan {name} has no version {version or '(current)'}; it has "
+                          f"versions 1 to {count}" if count else f"no plan {name}")
     return row
 
 
@@ -62,16 +65,19 @@ def _plan(conn: Connection, v) -> Plan:
     return Plan(document=v.document, meta=meta, tasks=[t for _, t in read_tasks(conn, v.id)])
 
 
-def plan_records(engine: Engine, plan_id: int, version: int | None = None) -> list[dict]:
+def plan_records(engine: Engine, plan: int | str, version: int | None = None) -> list[dict]:
     """The §5 records (plan line, then one line per task) of a version (default: current),
-    exactly as Plan.to_records() gave them when that version was loaded."""
+    exactly as Plan.to_records() gave them when that version was loaded. plan: an id (int)
+    or what resolve_plan() takes; errors name it as given."""
+    plan_id = plan if isinstance(plan, int) else resolve_plan(engine, plan)
     with engine.connect() as conn:
-        return _plan(conn, _version(conn, plan_id, version)).to_records()
+        return _plan(conn, _version(conn, plan_id, version, plan)).to_records()
 
 
 def list_plans(engine: Engine) -> list[dict]:
-    """Every plan with its current version: id, key, province, number, title, document,
-    version, versions, tasks, sources, last_loaded (last successful load)."""
+    """Every plan with its current version: id, key, label (identity.plan_label), province,
+    number, title, document, version, versions, tasks, sources, last_loaded (last successful
+    load)."""
     other = aliased(PlanVersion)
     versions = (select(func.count()).select_from(other).where(other.plan_id == PlanRow.id)
                 .scalar_subquery())
@@ -88,7 +94,7 @@ def list_plans(engine: Engine) -> list[dict]:
          .join(PlanVersion, (PlanVersion.plan_id == PlanRow.id) & PlanVersion.is_current)
          .order_by(PlanRow.id))
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
+        return [{**r._mapping, "label": plan_label(r.key, r.number)} for r in conn.execute(q)]
 
 
 def resolve_plan(engine: Engine, ref: str | int) -> int:
@@ -109,7 +115,7 @@ def resolve_plan(engine: Engine, ref: str | int) -> int:
     tests = [
         lambda p: p["number"] is not None and "".join(p["number"].split()).upper() == number,
         lambda p: p["id"] in stems,
-        lambda p: p["key"] == ref_s,
+        lambda p: ref_s in (p["key"], p["label"]),
         lambda p: fold(ref_s) in fold(p["title"]),
     ]
     for test in tests:
@@ -117,25 +123,26 @@ def resolve_plan(engine: Engine, ref: str | int) -> int:
         if len(hits) == 1:
             return hits[0]["id"]
         if len(hits) > 1:
-            listed = "; ".join(f"{p['id']}: {p['number'] or p['document']} {p['title'] or ''}"[:100]
+            listed = "; ".join(f"{p['id']}: {p['label']} {p['title'] or ''}"[:100]
                                for p in hits)
-            raise LookupError(f"{ref_s!r} matches {len(hits)} plans ({listed}); "
+            raise LookupError(f"{ref_s} matches {len(hits)} plans ({listed}); "
                               "give the plan id or number")
-    known = ", ".join(f"{p['id']} ({p['number'] or p['document']})" for p in plans) or "none"
-    raise LookupError(f"no plan matches {ref_s!r}; give a plan id, number, document name or "
+    known = ", ".join(f"{p['id']} ({p['label']})" for p in plans) or "none"
+    raise LookupError(f"no plan {ref_s}; give a plan id, number, document name or "
                       f"a title fragment (loaded plans: {known})")
 
 
-def diff(engine: Engine, plan_id: int, old: int | None = None,
+def diff(engine: Engine, plan: int | str, old: int | None = None,
          new: int | None = None) -> list[TaskChange]:
     """Task changes from version `old` to version `new` (default: the current version and
-    the one before it; [] when the plan has a single version)."""
+    the one before it; [] when the plan has a single version). plan: as for plan_records."""
+    plan_id = plan if isinstance(plan, int) else resolve_plan(engine, plan)
     with engine.connect() as conn:
-        new_v = _version(conn, plan_id, new)
+        new_v = _version(conn, plan_id, new, plan)
         old_number = new_v.version - 1 if old is None else old
         if old_number < 1:
             return []
-        old_v = _version(conn, plan_id, old_number)
+        old_v = _version(conn, plan_id, old_number, plan)
         return compare([t for _, t in read_tasks(conn, old_v.id)],
                        [t for _, t in read_tasks(conn, new_v.id)])
 
@@ -179,7 +186,7 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
     (v_agency_successor) is that agency, of `province` when given (the successor's province,
     not the plan's); each row then has `as_named`: the names the plan used for it,
     [{"agency", "province", "role"}].
-    Each row: plan_id, plan_key, province, plan_number, plan_title, version, task_id and the
+    Each row: plan_id, plan_key, plan_label, province, plan_number, plan_title, version, task_id and the
     task's §5 fields (document, part, code, group, text, result, lead, support, deadlines,
     source).
     """
@@ -242,7 +249,8 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
         task = Task(part=t.part, code=t.code, text=t.text, group=t.group_name, result=t.result,
                     page=t.page, block=t.block, **d)
         record = Plan(r.document, PlanMeta(), [task]).to_records()[1]
-        out.append(dict(plan_id=r.plan_id, plan_key=r.plan_key, province=r.province,
+        out.append(dict(plan_id=r.plan_id, plan_key=r.plan_key,
+                        plan_label=plan_label(r.plan_key, r.number), province=r.province,
                         plan_number=r.number, plan_title=r.title, version=r.version,
                         task_id=r.id, **record,
                         **({"as_named": named.get(r.id, [])} if with_predecessors else {})))

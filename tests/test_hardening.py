@@ -4,6 +4,7 @@ its fix."""
 from __future__ import annotations
 
 import copy
+import json
 import csv
 import os
 import re
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 from gold_plans import fake_document, gold_plans
 from plans.cli import app
 import store
-from store_fixtures import db, db_url, pg_admin  # noqa: F401
+from store_fixtures import BACKENDS, db, db_url, fresh_database, pg_admin  # noqa: F401
 
 ROOT = Path(__file__).parent.parent
 TXT = ROOT / "data/raw/txt/003_49a8354a5f205a74.txt"
@@ -280,6 +281,25 @@ def test_the_temporary_prefect_server_dies_when_ingest_is_killed(tmp_path):
     assert not alive
 
 
+
+def test_a_folder_flow_run_keeps_the_temporary_servers_output_off_stderr(tmp_path):
+    """The temporary server logs the flushes it is cancelled in when stopped (CancelledError
+    tracebacks after a successful run); at DEBUG it logs every request: none of it may reach
+    the terminal, all of it goes to its log file."""
+    import subprocess
+    from flows.orphans import server_log
+    log = server_log()
+    before = log.stat().st_size if log.exists() else 0
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_SERVER_LOGGING_LEVEL="DEBUG", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    run = subprocess.run([sys.executable, "-m", "plans.cli", "ingest", ROOT / "data/raw/txt",
+                          ROOT / "data/raw/docx", "--flow", "--db", f"sqlite:///{tmp_path / 'p.db'}"],
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "10 files" in run.stdout
+    assert not re.search(r"Traceback|CancelledError|prefect\.server|DEBUG", run.stderr), run.stderr[-2000:]
+    assert log.stat().st_size > before
+
 # -- 8. paths ----------------------------------------------------------------------------------
 
 def test_paths_are_stored_absolute_and_removed_files_reported_in_process(tmp_path, monkeypatch):
@@ -333,3 +353,148 @@ def test_read_commands_refuse_a_missing_database_and_take_a_bare_path(tmp_path, 
 def test_version_option():
     result = plans("--version")
     assert result.exit_code == 0 and result.output.startswith("plans ")
+
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m[bold red]x[/]\x01"
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_text_from_a_plan_reaches_the_terminal_without_escapes_or_markup(db, db_url):
+    document, plan = gold("001")
+    plan.meta.title = HOSTILE + plan.meta.title
+    plan.meta.signer = HOSTILE
+    plan.tasks[0].text = HOSTILE + plan.tasks[0].text
+    plan.tasks[0].lead = [HOSTILE + "Sở Tài chính"]
+    next(t for t in plan.tasks if t.deadlines).deadlines[0].raw = HOSTILE
+    store.load(db, document, plan)
+    plan.tasks[1].text += HOSTILE
+    store.load(db, fake_document(plan, salt="v2"), plan)
+    number = plan.meta.number
+    runs = {"list": plans("list", "--db", db_url), "show": plans("show", number, "--db", db_url),
+            "tasks": plans("tasks", "--plan", number, "--db", db_url),
+            "diff": plans("diff", number, "--db", db_url),
+            "error": plans("show", "no such plan" + HOSTILE, "--db", db_url)}
+    for name, run in runs.items():
+        assert run.exit_code == (1 if name == "error" else 0), (name, run.output)
+        shown = run.stdout + run.stderr
+        assert not CONTROLS.search(shown), (name, shown)
+        assert "pwned" not in shown
+    assert "[bold red]x[/]" in runs["show"].stdout.splitlines()[0]
+    assert "[bold red]x[/]" in runs["error"].stderr
+
+
+def test_file_names_reach_the_terminal_without_escapes(tmp_path):
+    name = HOSTILE.replace("[/]", "")                      # a file name holds no "/"
+    good, bad = tmp_path / f"003{name}.txt", tmp_path / f"bad{name}.txt"
+    shutil.copy(TXT, good)
+    bad.write_bytes(b"")
+    run = plans("ingest", good, bad, "--no-flow", "--db", f"sqlite:///{tmp_path / 'p.db'}")
+    assert run.exit_code == 1
+    assert not CONTROLS.search(run.stdout + run.stderr), run.stdout + run.stderr
+    assert "[bold red]x" in run.stderr and "loaded" in run.stdout
+
+
+def test_errors_name_the_plan_as_typed(db, db_url):
+    for document, plan in gold_plans()[:2]:
+        store.load(db, document, plan)
+    [plan_id] = [p["id"] for p in store.list_plans(db) if p["number"] == "3021/KH-UBND"]
+    cases = {("show", "9999/KH-UBND"): "no plan 9999/KH-UBND;",
+             ("show", "3021/kh-ubnd", "--version", "7"): "plan 3021/kh-ubnd has no version 7;",
+             ("diff", "3021/kh-ubnd", "--old", "5"): "plan 3021/kh-ubnd has no version 5;",
+             ("review", "3021/kh-ubnd", "--version", "7"): "plan 3021/kh-ubnd has no version 7;"}
+    for args, said in cases.items():
+        run = plans(*args, "--db", db_url)
+        assert run.exit_code == 1 and said in run.stderr, (args, run.stderr)
+        assert f"plan {plan_id} " not in run.stderr
+
+
+@pytest.mark.parametrize("stray", [b"\xff", b"\xe1\xba", b"\x81\x81\x81"], ids=["ff", "cut", "three"])
+def test_a_stray_byte_in_utf8_is_named_not_taken_for_tcvn3(tmp_path, stray):
+    import extractors
+    from schemas.document import ExtractionError
+    raw = TXT.read_bytes()
+    at = raw.index("Sở Tài chính".encode()) + 1            # after the "S"
+    (tmp_path / "plan.txt").write_bytes(raw[:at] + stray + raw[at:])
+    with pytest.raises(ExtractionError) as e:
+        extractors.read(tmp_path / "plan.txt")
+    assert f"invalid UTF-8 at byte {at}" in e.value.cause and "TCVN3" not in e.value.cause
+
+
+def test_export_to_standard_output_and_format_against_suffix(db, db_url, tmp_path):
+    import io
+    import subprocess
+    import openpyxl
+    for document, plan in gold_plans()[:2]:
+        store.load(db, document, plan)
+    tasks = sum(len(p.tasks) for _, p in gold_plans()[:2])
+    jsonl = plans("export", "-o", "-", "--db", db_url)
+    assert jsonl.exit_code == 0 and len(jsonl.stdout.splitlines()) == tasks + 2
+    assert plans("export", "-o", tmp_path / "t.jsonl", "--db", db_url).exit_code == 0
+    assert jsonl.stdout_bytes == (tmp_path / "t.jsonl").read_bytes()
+    rows = list(csv.DictReader(io.StringIO(plans("export", "-f", "csv", "-o", "-", "--db", db_url)
+                                           .stdout.removeprefix("\ufeff"))))
+    assert len(rows) == tasks and rows[0]["province"] == "Ninh Thuận"
+    workbook = plans("export", "-f", "xlsx", "-o", "-", "--db", db_url)   # stdout is no terminal
+    assert workbook.exit_code == 0
+    assert openpyxl.load_workbook(io.BytesIO(workbook.stdout_bytes))["All tasks"].max_row == tasks + 1
+    contradiction = plans("export", "--format", "csv", "-o", tmp_path / "x.xlsx", "--db", db_url)
+    assert contradiction.exit_code == 2 and "contradicts" in contradiction.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+    assert plans("export", "-o", tmp_path / "t.CSV", "--db", db_url).exit_code == 0
+    assert (tmp_path / "t.CSV").read_text(encoding="utf-8-sig").startswith("plan,")
+    import pty
+    main, terminal = pty.openpty()
+    run = subprocess.run([sys.executable, "-m", "plans.cli", "export", "-f", "xlsx", "-o", "-",
+                          "--db", db_url], stdout=terminal, stderr=subprocess.PIPE, text=True)
+    os.close(main), os.close(terminal)
+    assert run.returncode == 2 and "binary" in run.stderr
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_plan_without_a_number_has_one_label_whichever_copy_loads_first(request, tmp_path, backend):
+    _, plan = gold("003")
+    assert not plan.meta.number
+    seen = []
+    for i, names in enumerate((["a_copy", "b_copy"], ["b_copy", "a_copy"])):
+        (tmp_path / str(i)).mkdir()
+        with fresh_database(request, backend, tmp_path / str(i)) as url:
+            engine = store.connect(url)
+            for name in names:
+                copy_ = copy.deepcopy(plan)
+                copy_.document = name
+                store.load(engine, fake_document(copy_), copy_)
+            [listed] = store.list_plans(engine)
+            store.export(engine, "csv", tmp_path / str(i) / "t.csv")
+            with open(tmp_path / str(i) / "t.csv", encoding="utf-8-sig", newline="") as f:
+                exported = {r["plan"] for r in csv.DictReader(f)}
+            shown = plans("tasks", "--json", "--db", url).stdout.splitlines()
+            seen.append((listed["label"], exported, {json.loads(s)["plan_label"] for s in shown}))
+            engine.dispose()
+    assert seen[0] == seen[1]
+    label = seen[0][0]
+    assert seen[0][1:] == ({label}, {label}) and "copy" not in label
+
+
+def test_every_option_help_shows_in_full():
+    """Each option's help text (defaults included) reaches --help whole: none of it read as
+    markup (review's "<document>.review.html" was shown as ".review.html")."""
+    import click
+    import typer.main
+    group = typer.main.get_command(app)
+    commands = [(name, c) for name, c in group.commands.items() if not isinstance(c, click.Group)]
+    commands += [(f"{name} {sub}", c) for name, g in group.commands.items()
+                 if isinstance(g, click.Group) for sub, c in g.commands.items()]
+    squeeze = lambda s: re.sub(r"[\s│]", "", s)
+    for name, command in commands:
+        shown = squeeze(CliRunner().invoke(app, [*name.split(), "--help"], env={"COLUMNS": "240"}).stdout)
+        for param in command.params:
+            if getattr(param, "help", None) and not param.hidden:
+                assert squeeze(param.help) in shown, (name, param.name, param.help)
+
+
+def test_review_writes_its_default_file_where_help_says(tmp_path, monkeypatch):
+    document, plan = gold("001")
+    store.load(store.connect(f"sqlite:///{tmp_path / 'p.db'}"), document, plan)
+    monkeypatch.chdir(tmp_path)
+    assert plans("review", plan.meta.number, "--db", tmp_path / "p.db").exit_code == 0
+    assert (tmp_path / f"{plan.document}.review.html").is_file()
