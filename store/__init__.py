@@ -5,17 +5,22 @@
     if store.find_source(engine, doc.sha256) is None:
         result = store.load(engine, doc, plan, trigger="cli")
     store.export(engine, "jsonl", Path("out/tasks.jsonl"))
+    store.correct(engine, task_id, {"lead": ["Sở Tài chính"]}, author="an", reason="…")
 
 The names below are the store's public API: code outside store/ (flows/, plans/) uses only
 these, never the tables (store.db_tables) nor the modules behind them. docs/schema.md
 documents the tables and views.
 """
 from store.changes import TaskChange
+from store.corrections import add_task, correct, mark_reviewed
 from store.connection import DatabaseError, connect, default_url, shown_url, upgrade
 from store.exporters import EXPORT_FORMATS, export
 from store.loading import LoadResult, current_since, find_source, load, record_run
-from store.reading import diff, list_plans, loaded_paths, plan_records, query_tasks, resolve_plan
+from store.reading import (diff, list_corrections, list_plans, loaded_paths, plan_records,
+                           query_tasks, resolve_plan, review, task_location)
 
-__all__ = ["EXPORT_FORMATS", "DatabaseError", "LoadResult", "TaskChange", "connect", "current_since",
-           "default_url", "diff", "export", "find_source", "list_plans", "load", "loaded_paths",
-           "plan_records", "query_tasks", "record_run", "resolve_plan", "shown_url", "upgrade"]
+__all__ = ["EXPORT_FORMATS", "DatabaseError", "LoadResult", "TaskChange", "add_task", "connect",
+           "correct", "current_since", "default_url", "diff", "export", "find_source",
+           "list_corrections", "list_plans", "load", "loaded_paths", "mark_reviewed",
+           "plan_records", "query_tasks", "record_run", "resolve_plan", "review", "shown_url",
+           "task_location", "upgrade"]
