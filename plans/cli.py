@@ -294,7 +294,7 @@ def show(plan: PlanRef, version: Annotated[Optional[int], typer.Option(
     """A plan's metadata and its tasks (code, task, lead, support, deadline)."""
     import store
     engine = database(db, read=True)
-    records = store.plan_records(engine, store.resolve_plan(engine, plan), version)
+    records = store.plan_records(engine, store.resolve_plan(engine, plan), version, marks=True)
     meta, tasks = records[0]["plan"], records[1:]
     out.print(f"[bold]{escape(meta.get('title') or records[0]['document'])}[/]")
     for label, key in (("Province", "province"), ("Number", "number"), ("Issued", "issued"),
@@ -312,10 +312,14 @@ def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
                     ("Support", {"ratio": 1}), ("Deadline", {"ratio": 1})):
         table.add_column(col, **kw)
     for t in tasks:
-        row = [escape(t["code"]), escape(_short(t["text"], 300)),
-               escape("\n".join(t["lead"])) or "[red]—[/]", escape("\n".join(t["support"])),
-               "\n".join(deadline_text(d) for d in t["deadlines"])
-               or "[red]—[/]"]
+        fixed = t.get("corrected") or []
+        mark = lambda field: "\n[green]✎ corrected[/]" if field in fixed else ""
+        row = [escape(t["code"]) + ("\n[green]✎ added[/]" if "add" in fixed else ""),
+               escape(_short(t["text"], 300)) + mark("text"),
+               (escape("\n".join(t["lead"])) or "[red]—[/]") + mark("lead"),
+               escape("\n".join(t["support"])) + mark("support"),
+               ("\n".join(deadline_text(d) for d in t["deadlines"]) or "[red]—[/]")
+               + mark("deadlines")]
         table.add_row(*([escape(t.get("plan_number") or t["document"])] if with_plan else []), *row)
     return table
 
@@ -337,7 +341,8 @@ def tasks(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
     db: Db = None, debug: Debug = False,
 ):
-    """Tasks of the current plan versions matching every filter given."""
+    """Tasks of the current plan versions matching every filter given, with the analysts'
+    corrections applied (corrected fields are marked; --json: the "corrected" field)."""
     import store
     from schemas.plan import ROLES
     if role and role not in ROLES:
@@ -389,17 +394,24 @@ def diff(plan: PlanRef,
 def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
     fmt: Annotated[Optional[str], typer.Option(
-        "--format", "-f", help="jsonl (§5 records), csv or xlsx [default: from the file's suffix].")] = None,
+        "--format", "-f", help="jsonl (§5 records), csv, xlsx, or gold (-o is a folder: one §5 "
+        "file per plan, as tests/gold) [default: from the file's suffix].")] = None,
     plan: Annotated[Optional[str], typer.Option(help="Only this plan [default: all plans].")] = None,
     db: Db = None, debug: Debug = False,
 ):
-    """Write the current versions' tasks to JSON Lines, CSV or Excel."""
+    """Write the current versions' tasks, corrections applied, to JSON Lines, CSV, Excel or
+    gold files (CSV and Excel have a "corrected" column naming the corrected fields)."""
     import store
     fmt = (fmt or output.suffix.lstrip(".") or "jsonl").lower()
     if fmt not in store.EXPORT_FORMATS:
         raise Fail(f"unknown format {fmt!r}; use --format {', '.join(store.EXPORT_FORMATS)}")
     n = store.export(database(db, read=True), fmt, output, plan=plan)
-    out.print(f"wrote {n} {'lines' if fmt == 'jsonl' else 'task rows'} to {escape(str(output))}")
+    unit = {"jsonl": "lines", "gold": "plan files"}.get(fmt, "task rows")
+    out.print(f"wrote {n} {unit} to {escape(str(output))}")
+    unmatched = store.list_corrections(database(db, read=True), unmatched=True)
+    if unmatched:
+        err.print(f"[yellow]warning:[/] {len(unmatched)} correction(s) no longer find their task "
+                  "(see `plans corrections --unmatched`)")
 
 
 @app.command(epilog="Example: plans review 3021/KH-UBND -o review.html")
@@ -419,6 +431,64 @@ def review(plan: PlanRef,
     output.write_text(render(records, version=version), encoding="utf-8")
     out.print(f"wrote {escape(str(output))} ({len(records) - 1} tasks); open "
               f"{output.resolve().as_uri()}")
+
+
+@app.command("serve-review", epilog="Example: plans serve-review --port 8765   (then open http://127.0.0.1:8765)")
+@command
+def serve_review(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback only, unless --allow-remote).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port.")] = 8765,
+    allow_remote: Annotated[bool, typer.Option(
+        "--allow-remote", help="Allow a non-loopback --host: anyone who reaches it can correct plans.")] = False,
+    analyst: Annotated[Optional[str], typer.Option(
+        help="Name recorded with each correction [default: the login name].")] = None,
+    db: Db = None, debug: Debug = False,
+):
+    """Serve the review-and-correct web app: each task beside its source (the PDF page
+    region, or the paragraph or table row), forms to correct lead, support, deadlines and
+    text, delete a wrong task, add a missed one and mark a plan reviewed."""
+    import getpass
+    import ipaddress
+
+    import uvicorn
+
+    from plans.webapp import create_app
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not allow_remote:
+        raise Fail(f"--host {host} is not a loopback address: the app has no login, anyone who "
+                   "reaches it can change corrections; add --allow-remote to serve it anyway")
+    engine = database(db, read=True)
+    app_ = create_app(engine, analyst or getpass.getuser(), remote=not loopback)
+    out.print(f"review app on http://{host}:{port}/ (Ctrl-C stops)")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+@app.command(epilog="Example: plans corrections 3021/KH-UBND --unmatched")
+@command
+def corrections(plan: Annotated[Optional[str], typer.Argument(
+                    metavar="[PLAN]", help="Only this plan [default: all].")] = None,
+                unmatched: Annotated[bool, typer.Option(
+                    "--unmatched", help="Only the corrections whose task is gone.")] = False,
+                db: Db = None, debug: Debug = False):
+    """The analysts' corrections: who changed what, when and why; unmatched ones flagged."""
+    import store
+    engine = database(db, read=True)
+    rows = store.list_corrections(engine, store.resolve_plan(engine, plan) if plan else None,
+                                  unmatched=unmatched)
+    table = Table(show_lines=True)
+    for col in ("Id", "Plan", "Code", "Field", "New value", "By", "When", "Why", "Status"):
+        table.add_column(col)
+    for c in rows:
+        status = c["status"] if c["matched"] else "[bold red]unmatched[/]"
+        new = c["new"] if isinstance(c["new"], str) else json.dumps(c["new"], ensure_ascii=False)
+        table.add_row(str(c["id"]), str(c["plan_id"]), escape(c["code"] or ""), c["field"],
+                      escape(_short(new, 120)), escape(c["author"]),
+                      c["created_at"].strftime("%Y-%m-%d %H:%M"), escape(c["reason"] or ""), status)
+    out.print(table)
+    out.print(f"{len(rows)} corrections")
 
 
 @db_app.command(epilog="Example: plans db upgrade --db postgresql+psycopg://plans@dbhost/plans")
