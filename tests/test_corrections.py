@@ -201,3 +201,34 @@ def test_gold_export_scores_one_and_carries_corrections(tmp_path):
     lines = [json.loads(x) for x in (gold / f"{PLAN}.jsonl").read_text(encoding="utf-8").splitlines()]
     assert next(r for r in lines[1:] if r["text"].startswith(DEADLINE_TASK))["lead"] == ["Sở Tài chính"]
     assert score()["lead_f1"] < 1.0
+
+
+def test_the_current_tasks_view_shows_corrected_values(db):
+    from sqlalchemy import text
+    ingest(db, RAW / "txt" / f"{PLAN}.txt")
+    plan_id = store.resolve_plan(db, "3021/KH-UBND")
+    fixed = task_of(db, plan_id, DEADLINE_TASK)
+    wrong = task_of(db, plan_id, "Sở Thông tin và Truyền thông chủ trì")
+    store.correct(db, fixed["task_id"], {
+        "lead": ["Sở Nội vụ", "Sở Tài chính, Kế hoạch"], "support": [], "text": "Bổ sung tiêu chí",
+        "deadlines": [{"raw": "trong quý II/2021", "kind": "quarter", "value": "2021-Q2", "due": "2021-06-30"},
+                      {"raw": "thường xuyên", "kind": "ongoing"}]}, author="a")
+    store.correct(db, wrong["task_id"], {"delete": True}, author="a")
+
+    def view() -> dict:
+        with db.connect() as conn:
+            return {r.task_id: r for r in conn.execute(text("SELECT * FROM v_current_tasks"))}
+    rows = view()
+    records = {i["task_id"]: i for i in store.review(db, plan_id)["tasks"]}
+    assert wrong["task_id"] not in rows and len(rows) == len(records) - 1
+    row = rows[fixed["task_id"]]
+    assert (row.lead, row.support, row.text) == ("Sở Nội vụ; Sở Tài chính, Kế hoạch", None, "Bổ sung tiêu chí")
+    assert row.deadlines == "trong quý II/2021 (quarter 2021-Q2, due 2021-06-30); thường xuyên (ongoing)"
+    assert str(row.earliest_due) == "2021-06-30"
+    assert row.corrected == "deadlines; lead; support; text"
+    for task_id, r in rows.items():          # the others: as extracted, nothing marked
+        if task_id != fixed["task_id"]:
+            rec = records[task_id]["record"]
+            assert (r.lead or "", r.text, r.corrected) == ("; ".join(rec["lead"]), rec["text"], None)
+    store.correct(db, wrong["task_id"], {"delete": False}, author="a")    # restored
+    assert wrong["task_id"] in view()
