@@ -405,10 +405,11 @@ def export(
     fmt = (fmt or output.suffix.lstrip(".") or "jsonl").lower()
     if fmt not in store.EXPORT_FORMATS:
         raise Fail(f"unknown format {fmt!r}; use --format {', '.join(store.EXPORT_FORMATS)}")
-    n = store.export(database(db, read=True), fmt, output, plan=plan)
+    engine = database(db, read=True)
+    n = store.export(engine, fmt, output, plan=plan)
     unit = {"jsonl": "lines", "gold": "plan files"}.get(fmt, "task rows")
     out.print(f"wrote {n} {unit} to {escape(str(output))}")
-    unmatched = store.list_corrections(database(db, read=True), unmatched=True)
+    unmatched = store.list_corrections(engine, unmatched=True)
     if unmatched:
         err.print(f"[yellow]warning:[/] {len(unmatched)} correction(s) no longer find their task "
                   "(see `plans corrections --unmatched`)")

@@ -62,17 +62,17 @@ def _page_image(path: str, page: int, mtime: float):
 
 
 def crop_png(path: str, page: int, bbox: tuple) -> bytes:
-    """The page region around bbox (full width, some lines above and below), the box
-    highlighted, as PNG."""
+    """The page region around bbox (half an inch around it), the box highlighted, as PNG."""
     from PIL import Image, ImageDraw
     image = _page_image(path, page, os.path.getmtime(path))
     x0, top, x1, bottom = (v * CROP_SCALE for v in bbox)
     margin = 36 * CROP_SCALE
-    region = (0, max(0, int(top - margin)), image.width, min(image.height, int(bottom + margin)))
+    region = (max(0, int(x0 - margin)), max(0, int(top - margin)),
+              min(image.width, int(x1 + margin)), min(image.height, int(bottom + margin)))
     shown = image.crop(region)
     overlay = Image.new("RGBA", shown.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
-    box = (x0 - 3, top - region[1] - 3, x1 + 3, bottom - region[1] + 3)
+    box = (x0 - region[0] - 3, top - region[1] - 3, x1 - region[0] + 3, bottom - region[1] + 3)
     draw.rectangle(box, fill=(255, 220, 0, 60), outline=(220, 30, 30, 255), width=3)
     shown = Image.alpha_composite(shown.convert("RGBA"), overlay).convert("RGB")
     buf = io.BytesIO()
@@ -209,19 +209,15 @@ def create_app(engine, analyst: str, remote: bool = False) -> FastAPI:
     async def correct(request: Request, plan_id: int, task_id: int):
         fields = await form(request)
         record = item_of(plan_review(plan_id), task_id)["record"]
-        new = {"lead": store_names(fields.get("lead", "")),
-               "support": store_names(fields.get("support", "")),
-               "text": " ".join(fields.get("text", "").split())}
-        changes = {k: v for k, v in new.items() if v != record[k]}
-        phrases = [d["raw"] for d in record["deadlines"]]
-        if [ln.strip() for ln in fields.get("deadlines", "").splitlines() if ln.strip()] != phrases:
+        changes = {k: fields.get(k, "") for k in ("lead", "support", "text")}   # unchanged: skipped
+        phrases = [" ".join(d["raw"].split()) for d in record["deadlines"]]
+        if [" ".join(ln.split()) for ln in fields.get("deadlines", "").splitlines() if ln.strip()] != phrases:
             changes["deadlines"] = deadlines_from(fields.get("deadlines", ""))
-        if changes:
-            try:
-                store.correct(engine, task_id, changes, author=analyst,
-                              reason=fields.get("reason") or None)
-            except ValueError as exc:
-                raise HTTPException(400, str(exc)) from None
+        try:
+            store.correct(engine, task_id, changes, author=analyst,
+                          reason=fields.get("reason") or None)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
         return back(plan_id, f"#t{task_id}")
 
     @app.post("/plans/{plan_id}/tasks/{task_id}/delete")
@@ -254,7 +250,3 @@ def create_app(engine, analyst: str, remote: bool = False) -> FastAPI:
 
     return app
 
-
-def store_names(text: str) -> list[str]:
-    """Agency names typed one per line (or separated by ";")."""
-    return [n for n in (" ".join(x.split()) for x in text.replace(";", "\n").splitlines()) if n]

@@ -112,10 +112,11 @@ def _insert(conn: Connection, **row) -> int:
 
 def correct(engine: Engine, task_id: int, changes: dict, *, author: str,
             reason: str | None = None) -> list[int]:
-    """Correct a task of a current version: changes maps lead / support (names), deadlines
-    (§5 deadline dicts), text, delete (True: the task is wrong; False: restore it) to the
-    new value. A field's newer correction supersedes its older one. One transaction: a bad
-    value (ValueError) leaves nothing written. Returns the new correction ids."""
+    """Correct a task of a current version: changes maps lead / support (names, a list or
+    one string of lines or "; "-separated), deadlines (§5 deadline dicts), text, delete
+    (True: the task is wrong; False: restore it) to the new value. A value equal to the one
+    shown now is no change; a field's newer correction supersedes its older one. One
+    transaction: a bad value (ValueError) leaves nothing written. Returns the new ids."""
     from store.reading import read_task
     with write_transaction(engine) as conn:
         row = conn.execute(select(TaskRow.id, PlanVersion.plan_id, PlanVersion.version,
@@ -127,13 +128,17 @@ def correct(engine: Engine, task_id: int, changes: dict, *, author: str,
         if not row.is_current:
             raise ValueError(f"task {task_id} belongs to an old version; correct the current one")
         task = read_task(conn, task_id)
+        shown = {c["field"]: c["new"] for c in active(conn, [row.plan_id]) if c["task_id"] == task_id}
         ids = []
         for field, value in changes.items():
+            value = clean_value(field, value)
+            if value == clean_value(field, shown.get(field, extracted(task, field))):
+                continue
             _supersede(conn, row.plan_id, field, task_id)
             ids.append(_insert(conn, plan_id=row.plan_id, task_id=task_id, task_code=task.code,
                                task_text=task.text, version=row.version, field=field,
                                old_value=extracted(task, field) if field in TASK_FIELDS else None,
-                               new_value=clean_value(field, value), author=author, reason=reason))
+                               new_value=value, author=author, reason=reason))
         return ids
 
 
@@ -192,7 +197,8 @@ def repoint(conn: Connection, plan_id: int, old_ids: list[int], new_ids: list[in
                          .values(task_id=new_ids[j]))
 
 
-def _row(c) -> dict:
+def as_dict(c) -> dict:
+    """A correction row as the store's functions return it."""
     return {"id": c.id, "plan_id": c.plan_id, "task_id": c.task_id, "code": c.task_code,
             "text": c.task_text, "version": c.version, "field": c.field, "old": c.old_value,
             "new": c.new_value, "author": c.author, "created_at": c.created_at,
@@ -204,7 +210,7 @@ def active(conn: Connection, plan_ids: list[int]) -> list[dict]:
     """The active corrections of these plans, oldest first."""
     if not plan_ids:
         return []
-    return [_row(c) for c in conn.execute(
+    return [as_dict(c) for c in conn.execute(
         select(Correction).where(Correction.plan_id.in_(plan_ids), Correction.status == "active")
         .order_by(Correction.id))]
 

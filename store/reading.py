@@ -130,7 +130,7 @@ def review(engine: Engine, plan_id: int) -> dict:
                                                block_index=loc.block_index, row=loc.row))
         for i in items:
             i["locations"] = where.get(i["task_id"], [])
-        every = [corrections._row(c) for c in conn.execute(
+        every = [corrections.as_dict(c) for c in conn.execute(
             select(Correction).where(Correction.plan_id == plan_id).order_by(Correction.id))]
     marks = [c for c in every if c["field"] == "reviewed" and c["status"] == "active"]
     return {"head": head[0], "version": v.version, "tasks": items,
@@ -148,7 +148,7 @@ def list_corrections(engine: Engine, plan_id: int | None = None,
     if plan_id is not None:
         q = q.where(Correction.plan_id == plan_id)
     with engine.connect() as conn:
-        rows = [corrections._row(c) for c in conn.execute(q)]
+        rows = [corrections.as_dict(c) for c in conn.execute(q)]
     return [c for c in rows if not unmatched or (not c["matched"] and c["status"] == "active")]
 
 

@@ -86,6 +86,9 @@ def test_a_correction_is_applied_and_follows_its_task_into_new_versions(db, tmp_
     fixed = task_of(db, plan_id, DEADLINE_TASK)
     assert fixed["record"]["lead"] == ["Sở Nội vụ", "Sở Khoa học và Công nghệ"]
     assert set(fixed["corrected"]) == {"lead"} and fixed["corrected"]["lead"]["old"] == ["Sở Nội vụ"]
+    # the same value again, or the extracted one in other words, is no correction
+    assert store.correct(db, item["task_id"], {"lead": "Sở Nội vụ; Sở Khoa học và Công nghệ",
+                                                "text": "  " + item["record"]["text"]}, author="b") == []
 
     # the plan amended: this task now due in 2021; the new version's task gets the correction
     result = ingest(db, amended(tmp_path, "khen thưởng của tỉnh trong năm 2020",
@@ -210,7 +213,7 @@ def test_the_current_tasks_view_shows_corrected_values(db):
     fixed = task_of(db, plan_id, DEADLINE_TASK)
     wrong = task_of(db, plan_id, "Sở Thông tin và Truyền thông chủ trì")
     store.correct(db, fixed["task_id"], {
-        "lead": ["Sở Nội vụ", "Sở Tài chính, Kế hoạch"], "support": [], "text": "Bổ sung tiêu chí",
+        "lead": ["Sở Nội vụ", "Sở Tài chính, Kế hoạch"], "support": ["Sở Xây dựng"], "text": "Bổ sung tiêu chí",
         "deadlines": [{"raw": "trong quý II/2021", "kind": "quarter", "value": "2021-Q2", "due": "2021-06-30"},
                       {"raw": "thường xuyên", "kind": "ongoing"}]}, author="a")
     store.correct(db, wrong["task_id"], {"delete": True}, author="a")
@@ -222,7 +225,7 @@ def test_the_current_tasks_view_shows_corrected_values(db):
     records = {i["task_id"]: i for i in store.review(db, plan_id)["tasks"]}
     assert wrong["task_id"] not in rows and len(rows) == len(records) - 1
     row = rows[fixed["task_id"]]
-    assert (row.lead, row.support, row.text) == ("Sở Nội vụ; Sở Tài chính, Kế hoạch", None, "Bổ sung tiêu chí")
+    assert (row.lead, row.support, row.text) == ("Sở Nội vụ; Sở Tài chính, Kế hoạch", "Sở Xây dựng", "Bổ sung tiêu chí")
     assert row.deadlines == "trong quý II/2021 (quarter 2021-Q2, due 2021-06-30); thường xuyên (ongoing)"
     assert str(row.earliest_due) == "2021-06-30"
     assert row.corrected == "deadlines; lead; support; text"

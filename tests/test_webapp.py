@@ -116,7 +116,7 @@ def test_review_correct_and_keep_the_correction(browser, app):
         row = row_of(tab, TASK)
         assert "Sở Khoa học và Công nghệ" in row["lead"] and row["corrected"]
         OUT.mkdir(exist_ok=True)
-        tab.run(f"document.getElementById({json.dumps(row['id'])}).scrollIntoView()")
+        tab.run(f"document.getElementById({json.dumps(row['id'])}).scrollIntoView({{block: 'center'}})")
         tab.screenshot(OUT / "webapp_corrected.png")
 
         # a forced re-ingestion keeps it
@@ -149,6 +149,13 @@ def test_review_correct_and_keep_the_correction(browser, app):
         assert row_of(tab, GONE) is None
         assert "Sở Khoa học và Công nghệ" in row_of(tab, TASK)["lead"]
         assert tab.errors() == []
+        listed = plans("corrections", "--unmatched", db=db).stdout
+        assert "unmatched" in listed and "Sở Tài chính" in listed and "1 corrections" in listed
+        exported = plans("export", "--format", "gold", "-o", str(app["folder"] / "gold"), db=db)
+        assert "1 correction(s) no longer find their task" in exported.stderr
+        gold = [json.loads(x) for x in (app["folder"] / "gold" / f"{PLAN}.jsonl").read_text("utf-8").splitlines()]
+        assert next(t for t in gold[1:] if t["text"].startswith(TASK))["lead"] == \
+            ["Sở Nội vụ", "Sở Khoa học và Công nghệ"]
     finally:
         tab.close()
 
