@@ -123,10 +123,10 @@ def create_app(engine, analyst: str, remote: bool = False) -> FastAPI:
             origin = request.headers.get("origin") or request.headers.get("referer") or ""
             if not session or urlsplit(origin).netloc != host:
                 return Response("cross-site request refused", status_code=403)
+        request.state.session = session or secrets.token_urlsafe(24)
         response = await call_next(request)
         if not session:
-            response.set_cookie(SESSION, secrets.token_urlsafe(24), httponly=True,
-                                samesite="strict")
+            response.set_cookie(SESSION, request.state.session, httponly=True, samesite="strict")
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'self' 'unsafe-inline'"
         return response
@@ -148,8 +148,7 @@ def create_app(engine, analyst: str, remote: bool = False) -> FastAPI:
         return fields
 
     def page(request: Request, name: str, **values) -> HTMLResponse:
-        session = request.cookies.get(SESSION)
-        html = TEMPLATES.get_template(name).render(csrf=token(session) if session else "",
+        html = TEMPLATES.get_template(name).render(csrf=token(request.state.session),
                                                    analyst=analyst, **values)
         return HTMLResponse(html)
 
