@@ -20,4 +20,5 @@ test: setup                  ## the whole test suite (SQLite and the local Postg
 bench: setup                 ## speed figures: extraction, Prefect overhead, scale (N = 10, 100 plans)
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/flows.py
+	$(BIN)/python bench/review.py
 	$(BIN)/python bench/scale.py

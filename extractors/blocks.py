@@ -31,9 +31,10 @@ def text_block(text: str, **where) -> Block | None:
     return Block("paragraph", text, **where)
 
 
-def table_block(rows: list[list[str]], row_pages: list[int] | None = None, **where) -> Block | None:
+def table_block(rows: list[list[str]], row_pages: list[int] | None = None,
+                row_boxes: list | None = None, **where) -> Block | None:
     """A table's Block; cells cleaned, rows padded to the widest row, empty rows dropped
-    (with their entries in row_pages)."""
+    (with their entries in row_pages and row_boxes)."""
     kept = [(i, [clean(c or "") for c in row]) for i, row in enumerate(rows)]
     kept = [(i, row) for i, row in kept if any(row)]
     if not kept:
@@ -42,7 +43,10 @@ def table_block(rows: list[list[str]], row_pages: list[int] | None = None, **whe
     rows = [row + [""] * (width - len(row)) for _, row in kept]
     if row_pages is not None:
         row_pages = [row_pages[i] for i, _ in kept]
-    return Block("table", table_text(rows), rows=rows, row_pages=row_pages, **where)
+    if row_boxes is not None:
+        row_boxes = [row_boxes[i] for i, _ in kept]
+    return Block("table", table_text(rows), rows=rows, row_pages=row_pages,
+                 row_boxes=row_boxes, bbox=row_boxes[0] if row_boxes else None, **where)
 
 
 def table_text(rows: list[list[str]]) -> str:

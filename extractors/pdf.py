@@ -31,6 +31,7 @@ class Table:
     rows: list[list[str]]
     page: int
     top: float
+    boxes: list[tuple] = field(default_factory=list)   # each row's box
 
 
 @dataclass
@@ -117,7 +118,8 @@ def _read_page(page) -> Page:
     out.lines = make_lines(body, page.page_number)
     for t, cell_words in zip(tables, in_cells):
         texts = {cell: cell_text(make_lines(ws, page.page_number)) for cell, ws in cell_words.items()}
-        out.tables.append(Table(_grid(t.cells, texts), page.page_number, t.bbox[1]))
+        out.tables.append(Table(_grid(t.cells, texts), page.page_number, t.bbox[1],
+                                _row_boxes(t.cells, t.bbox)))
     return out
 
 
@@ -141,6 +143,13 @@ def _grid(cells, texts: dict) -> list[list[str]]:
             row.append(texts.get(cell, "") if cell is not None and cell[0] > x - 0.5 else "")
         rows.append(row)
     return rows
+
+
+def _row_boxes(cells, bbox) -> list[tuple]:
+    """The box of each row of the table's full grid (as _grid makes them): the table's width,
+    from the row's top to the next row's top (the table's bottom for the last)."""
+    ys = sorted({c[1] for c in cells}) + [bbox[3]]
+    return [(bbox[0], top, bbox[2], bottom) for top, bottom in zip(ys, ys[1:])]
 
 
 def _drop_running_lines(pages: list[Page]) -> None:
@@ -225,7 +234,8 @@ def _assemble(pages: list[Page]) -> list[Block]:
                         and len(last["rows"][0]) == len(el.rows[0])):
                     _stitch(last, el)
                 else:
-                    items.append({"rows": list(el.rows), "pages": [el.page] * len(el.rows)})
+                    items.append({"rows": list(el.rows), "pages": [el.page] * len(el.rows),
+                                  "boxes": list(el.boxes)})
             elif (items and isinstance(items[-1], list)
                   and continues(items[-1][-1], el, frames[items[-1][-1].page], len(items[-1]) == 1)):
                 items[-1].append(el)
@@ -234,9 +244,13 @@ def _assemble(pages: list[Page]) -> list[Block]:
     blocks = []
     for item in items:
         if isinstance(item, dict):
-            block = table_block(item["rows"], row_pages=item["pages"], page=item["pages"][0])
+            block = table_block(item["rows"], row_pages=item["pages"], page=item["pages"][0],
+                                row_boxes=item["boxes"])
         else:
-            block = text_block(paragraph_text(item), page=item[0].page,
+            first = [ln for ln in item if ln.page == item[0].page]
+            box = (min(ln.x0 for ln in first), min(ln.top for ln in first),
+                   max(ln.x1 for ln in first), max(ln.bottom for ln in first))
+            block = text_block(paragraph_text(item), page=item[0].page, bbox=box,
                                bold=all(ln.bold for ln in item), ocr=item[0].ocr)
         if block is not None:
             block.index = len(blocks)
@@ -252,12 +266,13 @@ def _stitch(acc: dict, table: Table) -> None:
     k = 0
     while k < len(rows) - 1 and k < len(acc["rows"]) and norm(rows[k]) == norm(acc["rows"][k]):
         k += 1
-    rows = rows[k:]
+    rows, boxes = rows[k:], table.boxes[k:]
     if rows and not rows[0][0].strip() and any(c.strip() for c in rows[0]):
         acc["rows"][-1] = [_join_split(a, b) for a, b in zip(acc["rows"][-1], rows[0])]
-        rows = rows[1:]
+        rows, boxes = rows[1:], boxes[1:]
     acc["rows"].extend(rows)
     acc["pages"].extend([table.page] * len(rows))
+    acc["boxes"].extend(boxes)
 
 
 def _join_split(a: str, b: str) -> str:

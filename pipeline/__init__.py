@@ -139,7 +139,8 @@ def table_tasks_of(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
                 result=clean_cell(columns.cell(r.row, "result")) or None,
                 lead=lead, support=support,
                 deadlines=parse_cell(columns.cell(r.row, "deadline")),
-                page=page, block="table"))
+                page=page, block="table", block_index=block.index, row=r.index,
+                bbox=block.row_boxes[r.index] if block.row_boxes else None))
     return tasks
 
 
@@ -212,7 +213,9 @@ def prose_task(leaf: Node, part: Part, aliases: dict[str, set[str]]) -> Task:
     return Task(part=part.kind, code=code_of(leaf, part.label), text=text.strip(),
                 group=group, result=results[0] if results else None, lead=lead,
                 support=support, deadlines=dedupe(deadlines),
-                page=leaf.block.page if leaf.block else None, block="paragraph")
+                page=leaf.block.page if leaf.block else None, block="paragraph",
+                block_index=leaf.block.index if leaf.block else None,
+                bbox=leaf.block.bbox if leaf.block else None)
 
 
 def own_or_inherited(leaf: Node, kind: str) -> list[str]:

@@ -307,7 +307,7 @@ def show(plan: PlanRef, version: Annotated[Optional[int], typer.Option(
     """A plan's metadata and its tasks (code, task, lead, support, deadline)."""
     import store
     engine = database(db, read=True)
-    records = store.plan_records(engine, plan, version)
+    records = store.plan_records(engine, plan, version, marks=True)
     meta, tasks = records[0]["plan"], records[1:]
     out.print(f"[bold]{shown(meta.get('title') or records[0]['document'])}[/]")
     for label, key in (("Province", "province"), ("Number", "number"), ("Issued", "issued"),
@@ -328,10 +328,14 @@ def task_table(tasks: list[dict], with_plan: bool = False) -> Table:
                     ("Support", {"ratio": 1}), ("Deadline", {"ratio": 1})):
         table.add_column(col, **kw)
     for t in tasks:
-        row = [shown(t["code"]), shown(_short(t["text"], 300)),
-               shown("\n".join(t["lead"])) or "[red]—[/]", shown("\n".join(t["support"])),
-               "\n".join(deadline_text(d) for d in t["deadlines"])
-               or "[red]—[/]"]
+        fixed = t.get("corrected") or []
+        mark = lambda field: "\n[green]✎ corrected[/]" if field in fixed else ""
+        row = [shown(t["code"]) + ("\n[green]✎ added[/]" if "add" in fixed else ""),
+               shown(_short(t["text"], 300)) + mark("text"),
+               (shown("\n".join(t["lead"])) or "[red]—[/]") + mark("lead"),
+               shown("\n".join(t["support"])) + mark("support"),
+               ("\n".join(deadline_text(d) for d in t["deadlines"]) or "[red]—[/]")
+               + mark("deadlines")]
         named = ["\n".join(f"{shown(a['agency'])} [dim]({shown(a['province'] or 'central')}, "
                            f"{a['role']})[/]" for a in t["as_named"])] if as_named else []
         table.add_row(*([shown(t["plan_label"])] if with_plan else []), *named, *row)
@@ -360,7 +364,8 @@ def tasks(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
     db: Db = None, debug: Debug = False,
 ):
-    """Tasks of the current plan versions matching every filter given."""
+    """Tasks of the current plan versions matching every filter given, with the analysts'
+    corrections applied (corrected fields are marked; --json: the "corrected" field)."""
     import store
     from schemas.plan import ROLES
     if role and role not in ROLES:
@@ -523,12 +528,13 @@ def export(
         "-o", "--output", help="File to write; - writes to standard output (xlsx only to a "
                                "pipe or a file, never to a terminal).")],
     fmt: Annotated[Optional[str], typer.Option(
-        "--format", "-f", help="jsonl (§5 records), csv or xlsx [default: from the file's "
-                               "suffix, else jsonl].")] = None,
+        "--format", "-f", help="jsonl (§5 records), csv, xlsx, or gold (-o is a folder: one §5 "
+        "file per plan, as tests/gold) [default: from the file's suffix, else jsonl].")] = None,
     plan: Annotated[Optional[str], typer.Option(help="Only this plan [default: all plans].")] = None,
     db: Db = None, debug: Debug = False,
 ):
-    """Write the current versions' tasks to JSON Lines, CSV or Excel."""
+    """Write the current versions' tasks, corrections applied, to JSON Lines, CSV, Excel or
+    gold files (CSV and Excel have a "corrected" column naming the corrected fields)."""
     import shutil
     import tempfile
 
@@ -542,21 +548,27 @@ def export(
     fmt = (fmt or suffix or "jsonl").lower()
     if fmt not in store.EXPORT_FORMATS:
         raise Fail(f"unknown format {fmt!r}; use --format {', '.join(store.EXPORT_FORMATS)}")
-    if to_stdout and fmt == "xlsx" and sys.stdout.isatty():
-        raise typer.BadParameter("an Excel workbook is binary: redirect it (> tasks.xlsx) or "
+    if to_stdout and (fmt == "gold" or fmt == "xlsx" and sys.stdout.isatty()):
+        raise typer.BadParameter("gold files go to a folder (-o DIR)" if fmt == "gold" else
+                                 "an Excel workbook is binary: redirect it (> tasks.xlsx) or "
                                  "name a file (-o tasks.xlsx)", param_hint="'-o -'")
     engine = database(db, read=True)
     if not to_stdout:
         n = store.export(engine, fmt, output, plan=plan)
-        out.print(f"wrote {n} {'lines' if fmt == 'jsonl' else 'task rows'} to {shown(str(output))}")
-        return
-    with tempfile.TemporaryDirectory() as folder:   # the same bytes as the file would hold
-        written = Path(folder) / f"tasks.{fmt}"
-        store.export(engine, fmt, written, plan=plan)
-        with open(written, "rb") as f:
-            sys.stdout.flush()
-            shutil.copyfileobj(f, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+        unit = {"jsonl": "lines", "gold": "plan files"}.get(fmt, "task rows")
+        out.print(f"wrote {n} {unit} to {shown(str(output))}")
+    else:
+        with tempfile.TemporaryDirectory() as folder:   # the same bytes as the file would hold
+            written = Path(folder) / f"tasks.{fmt}"
+            store.export(engine, fmt, written, plan=plan)
+            with open(written, "rb") as f:
+                sys.stdout.flush()
+                shutil.copyfileobj(f, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+    unmatched = store.list_corrections(engine, unmatched=True)
+    if unmatched:
+        err.print(f"[yellow]warning:[/] {len(unmatched)} correction(s) no longer find their task "
+                  "(see `plans corrections --unmatched`)")
 
 
 @app.command(epilog="Example: plans review 3021/KH-UBND -o review.html")
@@ -577,6 +589,64 @@ def review(plan: PlanRef,
     output.write_text(render(records, version=version), encoding="utf-8")
     out.print(f"wrote {shown(str(output))} ({len(records) - 1} tasks); open "
               f"{output.resolve().as_uri()}")
+
+
+@app.command("serve-review", epilog="Example: plans serve-review --port 8765   (then open http://127.0.0.1:8765)")
+@command
+def serve_review(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback only, unless --allow-remote).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port.")] = 8765,
+    allow_remote: Annotated[bool, typer.Option(
+        "--allow-remote", help="Allow a non-loopback --host: anyone who reaches it can correct plans.")] = False,
+    analyst: Annotated[Optional[str], typer.Option(
+        help="Name recorded with each correction [default: the login name].")] = None,
+    db: Db = None, debug: Debug = False,
+):
+    """Serve the review-and-correct web app: each task beside its source (the PDF page
+    region, or the paragraph or table row), forms to correct lead, support, deadlines and
+    text, delete a wrong task, add a missed one and mark a plan reviewed."""
+    import getpass
+    import ipaddress
+
+    import uvicorn
+
+    from plans.webapp import create_app
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not allow_remote:
+        raise Fail(f"--host {host} is not a loopback address: the app has no login, anyone who "
+                   "reaches it can change corrections; add --allow-remote to serve it anyway")
+    engine = database(db, read=True)
+    app_ = create_app(engine, analyst or getpass.getuser(), remote=not loopback)
+    out.print(f"review app on http://{host}:{port}/ (Ctrl-C stops)")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+@app.command(epilog="Example: plans corrections 3021/KH-UBND --unmatched")
+@command
+def corrections(plan: Annotated[Optional[str], typer.Argument(
+                    metavar="[PLAN]", help="Only this plan [default: all].")] = None,
+                unmatched: Annotated[bool, typer.Option(
+                    "--unmatched", help="Only the corrections whose task is gone.")] = False,
+                db: Db = None, debug: Debug = False):
+    """The analysts' corrections: who changed what, when and why; unmatched ones flagged."""
+    import store
+    engine = database(db, read=True)
+    rows = store.list_corrections(engine, store.resolve_plan(engine, plan) if plan else None,
+                                  unmatched=unmatched)
+    table = Table(show_lines=True)
+    for col in ("Id", "Plan", "Code", "Field", "New value", "By", "When", "Why", "Status"):
+        table.add_column(col)
+    for c in rows:
+        status = c["status"] if c["matched"] else "[bold red]unmatched[/]"
+        new = c["new"] if isinstance(c["new"], str) else json.dumps(c["new"], ensure_ascii=False)
+        table.add_row(str(c["id"]), str(c["plan_id"]), shown(c["code"] or ""), c["field"],
+                      shown(_short(new, 120)), shown(c["author"]),
+                      c["created_at"].strftime("%Y-%m-%d %H:%M"), shown(c["reason"] or ""), status)
+    out.print(table)
+    out.print(f"{len(rows)} corrections")
 
 
 @db_app.command(epilog="Example: plans db upgrade --db postgresql+psycopg://plans@dbhost/plans")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 BlockKind = Literal["heading", "paragraph", "list_item", "table"]
+Box = tuple[float, float, float, float]   # x0, top, x1, bottom in PDF points, from the page's top left
 
 
 class ExtractionError(Exception):
@@ -40,6 +41,8 @@ class Block:
     bold: bool = False               # whole block set in bold (headings in prose plans)
     ocr: bool = False                # text came from OCR
     row_pages: list[int | None] | None = None  # page of each table row (PDF)
+    bbox: Box | None = None          # where on `page` the block starts (PDF)
+    row_boxes: list[Box | None] | None = None  # each table row's box on its row_pages page (PDF)
 
 
 @dataclass

@@ -62,6 +62,11 @@ class Task:
     deadlines: list[Deadline] = field(default_factory=list)
     page: int | None = None
     block: str = "paragraph"                           # "table" or "paragraph"
+    # where in the source file (not part of the §5 export): the Block's index in the
+    # Document, the table row's index in that block, the box on `page` (PDF)
+    block_index: int | None = None
+    row: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
 
 
 @dataclass

@@ -73,10 +73,11 @@ def match(old: list[Task], new: list[Task]) -> dict[int, int]:
     return pairs
 
 
-def compare(old: list[Task], new: list[Task]) -> list[TaskChange]:
+def compare(old: list[Task], new: list[Task],
+            pairs: dict[int, int] | None = None) -> list[TaskChange]:
     """The changes that turn `old` into `new`, in the new version's order (a removed task
-    right after the task that preceded it)."""
-    pairs = match(old, new)
+    right after the task that preceded it); `pairs`: match(old, new) when already made."""
+    pairs = match(old, new) if pairs is None else pairs
     ordered: list[tuple[float, TaskChange]] = []
     for i, j in pairs.items():
         a, b = content(old[i]), content(new[j])

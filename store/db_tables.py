@@ -30,6 +30,8 @@ SHARES = ("whole", "part")
 RUN_STATUSES = ("ok", "skipped", "failed")
 LOAD_OUTCOMES = ("loaded", "new_version", "new_source", "unchanged")
 CHANGE_KINDS = ("added", "removed", "changed")
+CORRECTION_FIELDS = ("lead", "support", "deadlines", "text", "delete", "add", "reviewed")
+CORRECTION_STATUSES = ("active", "superseded")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -265,6 +267,56 @@ class TaskChangeRow(Base):
     old_task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="SET NULL"))
     new_task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="SET NULL"))
     details: Mapped[dict | None] = mapped_column(JSON)
+
+
+class TaskLocation(Base):
+    """Where a task is in one source file of its version: the PDF page and box (x0, top, x1,
+    bottom in points from the page's top left), the block's index in the extracted
+    document and the table row's index in that block."""
+
+    __tablename__ = "task_location"
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_file.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    page: Mapped[int | None] = mapped_column(Integer)
+    x0: Mapped[float | None] = mapped_column(Float)
+    top: Mapped[float | None] = mapped_column(Float)
+    x1: Mapped[float | None] = mapped_column(Float)
+    bottom: Mapped[float | None] = mapped_column(Float)
+    block_index: Mapped[int | None] = mapped_column(Integer)
+    row: Mapped[int | None] = mapped_column(Integer)
+
+
+class Correction(Base):
+    """An analyst's correction, kept apart from what was extracted and applied on reading.
+
+    `field`: lead, support, deadlines, text (new_value: the corrected value, old_value: the
+    extracted one), delete (the task is wrong), add (a missed task: new_value is its §5
+    record) or reviewed (the plan was checked; new_value: the version). A task correction is
+    anchored on the task as extracted (`task_code`, `task_text`) and points at that task in
+    the current version (`task_id`); each new version re-points it by the matching of
+    versions (store/changes.py), NULL when its task is gone: an unmatched correction, kept
+    and reported. A newer correction of the same task and field supersedes the older one.
+    """
+
+    __tablename__ = "correction"
+    __table_args__ = (CheckConstraint(_in("field", CORRECTION_FIELDS), name="field"),
+                      CheckConstraint(_in("status", CORRECTION_STATUSES), name="status"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="SET NULL"),
+                                                index=True)
+    task_code: Mapped[str | None] = mapped_column(String(100))
+    task_text: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(20))
+    old_value: Mapped[object | None] = mapped_column(JSON)
+    new_value: Mapped[object | None] = mapped_column(JSON)
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
 
 
 metadata = Base.metadata

@@ -1,7 +1,10 @@
-"""Exports: the current plan versions as JSON Lines, CSV or Excel.
+"""Exports: the current plan versions, with the analysts' corrections applied, as JSON
+Lines, CSV, Excel or gold files (one §5 file per plan, the format of tests/gold).
 
-Each format is one writer (lists of §5 records, one list per plan → a file; returns the count
-written) registered in EXPORTERS; a new format is one more function there.
+Each format is one writer (lists of §5 records, one list per plan → a file or, for gold, a
+folder; returns the count written) registered in EXPORTERS; a new format is one more function
+there. Task records carry "corrected" (the corrected fields): CSV and Excel show it as a
+column; the §5 formats (jsonl, gold) leave it out, the contract has no such field.
 """
 from __future__ import annotations
 
@@ -22,13 +25,27 @@ if TYPE_CHECKING:
 
 COLUMNS = ["plan", "province", "plan_number", "issued", "plan_title", "document", "part",
            "code", "group", "text", "result", "lead", "support", "deadlines", "earliest_due",
-           "page", "block"]
+           "page", "block", "corrected"]
+
+
+def contract(record: dict) -> dict:
+    """A record as §5 has it (without the "corrected" marks)."""
+    return {k: v for k, v in record.items() if k != "corrected"}
 
 
 def write_jsonl(plans: list[list[dict]], out: Path) -> int:
-    lines = [json.dumps(r, ensure_ascii=False) for records in plans for r in records]
+    lines = [json.dumps(contract(r), ensure_ascii=False) for records in plans for r in records]
     out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return len(lines)
+
+
+def write_gold(plans: list[list[dict]], out: Path) -> int:
+    """One <document>.jsonl per plan in the folder `out` (the gold files of tests/gold, for
+    tests/score.py): reviewed plans become regression cases. Returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    for records in plans:
+        write_atomic(write_jsonl, [records], out / f"{records[0]['document']}.jsonl")
+    return len(plans)
 
 
 def deadline_text(d: dict) -> str:
@@ -60,7 +77,8 @@ def task_frame(plans: list[list[dict]]) -> pd.DataFrame:
                 "support": "; ".join(t["support"]),
                 "deadlines": "; ".join(deadline_text(d) for d in t["deadlines"]),
                 "earliest_due": min(dues) if dues else None,
-                "page": t["source"]["page"], "block": t["source"]["block"]})
+                "page": t["source"]["page"], "block": t["source"]["block"],
+                "corrected": ", ".join(t.get("corrected") or [])})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -162,7 +180,8 @@ def write_sheets(sheets: dict[str, list[dict]], out: Path) -> int:
     return write_atomic(write, [], Path(out))
 
 
-EXPORTERS = {"jsonl": write_jsonl, "csv": write_csv, "xlsx": write_xlsx}
+EXPORTERS = {"jsonl": write_jsonl, "csv": write_csv, "xlsx": write_xlsx, "gold": write_gold}
+FOLDER_FORMATS = {"gold"}
 EXPORT_FORMATS = tuple(EXPORTERS)
 
 
@@ -171,13 +190,16 @@ def export(engine: Engine, fmt: str, out: Path, plan: str | int | None = None) -
 
     fmt "jsonl": the §5 format, per plan a plan line then its task lines; returns lines
     written. "csv" / "xlsx": one row per task with a plan column, agencies and deadlines as
-    readable text (xlsx: an "All tasks" sheet plus a sheet per plan, autofilter on); returns
-    task rows written.
+    readable text (xlsx: an "All tasks" sheet plus a sheet per plan, autofilter on) and a
+    "corrected" column; returns task rows written. "gold": `out` is a folder, one §5 file
+    per plan; returns files written.
     """
     if fmt not in EXPORTERS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORTERS)}")
     ids = [resolve_plan(engine, plan)] if plan is not None else [p["id"] for p in list_plans(engine)]
-    records = [plan_records(engine, i) for i in ids]
+    records = [plan_records(engine, i, marks=True) for i in ids]
     out = Path(out)
+    if fmt in FOLDER_FORMATS:
+        return EXPORTERS[fmt](records, out)
     out.parent.mkdir(parents=True, exist_ok=True)
     return write_atomic(EXPORTERS[fmt], records, out)

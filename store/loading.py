@@ -18,11 +18,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from schemas.document import Document
 from schemas.plan import AGENCY_SCOPES, DEADLINE_KINDS, AgencyProfile, Plan, PlanMeta, Task
-from store.changes import TaskChange, compare, same_up_to_noise
+from store.changes import TaskChange, compare, match, same_up_to_noise
 from store.connection import write_transaction
+from store.corrections import repoint
 from store.db_tables import (BLOCKS, PARTS, Agency, AgencyAlias, DeadlineRow, IngestionRun,
                              PlanRow, PlanVersion, Section, SourceFile, TaskAgency, TaskChangeRow,
-                             TaskRow)
+                             TaskLocation, TaskRow)
 from store.identity import content_hash, fold, plan_key
 from store.reading import read_tasks
 
@@ -261,17 +262,21 @@ def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
                      .values(is_current=False, valid_to=now))
     if status == "new_source":
         version_id = same.id
+        task_ids = [i for i, _ in read_tasks(conn, same.id)]   # same tasks, same order
     else:
         version_id, task_ids = _write_version(conn, plan_id, number, plan, digest, now)
     if status == "new_version":
         old = read_tasks(conn, current.id)
-        changes = compare([t for _, t in old], plan.tasks)
+        pairs = match([t for _, t in old], plan.tasks)
+        changes = compare([t for _, t in old], plan.tasks, pairs)
         _write_changes(conn, plan_id, current.id, version_id, changes,
                        [i for i, _ in old], task_ids)
-    conn.execute(insert(SourceFile), dict(
+        repoint(conn, plan_id, [i for i, _ in old], task_ids, plan.tasks, pairs)
+    source_id = conn.execute(insert(SourceFile).returning(SourceFile.id), dict(
         version_id=version_id, path=str(document.path), name=document.name,
         sha256=document.sha256, format=document.format, pages=document.pages,
-        extractor=document.extractor or "", ocr=bool(document.ocr), loaded_at=now))
+        extractor=document.extractor or "", ocr=bool(document.ocr), loaded_at=now)).scalar_one()
+    _write_locations(conn, source_id, task_ids, plan.tasks)
     counts = {"tasks": len(plan.tasks), "changes": len(changes),
               "agencies": len({a for t in plan.tasks for a in t.lead + t.support}),
               "deadlines": sum(len(t.deadlines) for t in plan.tasks)}
@@ -279,6 +284,16 @@ def _load(conn: Connection, document: Document, plan: Plan, trigger: str,
                          outcome=status, trigger=trigger, started=started, plan_id=plan_id,
                          version_id=version_id, counts=counts)
     return LoadResult(status, plan_id, key, number, len(plan.tasks), changes, run_id)
+
+
+def _write_locations(conn: Connection, source_id: int, task_ids: list[int],
+                     tasks: list[Task]) -> None:
+    """Where each task is in this source file (page, box, block, row)."""
+    rows = [dict(task_id=tid, source_id=source_id, page=t.page, block_index=t.block_index,
+                 row=t.row, **dict(zip(("x0", "top", "x1", "bottom"), t.bbox or (None,) * 4)))
+            for tid, t in zip(task_ids, tasks)]
+    if rows:
+        conn.execute(insert(TaskLocation), rows)
 
 
 def _ocr_copy_of(conn: Connection, document: Document, plan: Plan, plan_id: int):

@@ -8,9 +8,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from schemas.plan import Deadline, Plan, PlanMeta, Task
+from store import corrections
 from store.changes import TaskChange, compare
-from store.db_tables import (Agency, AgencyAlias, DeadlineRow, IngestionRun, PlanRow, PlanVersion,
-                             SourceFile, TaskAgency, TaskRow)
+from store.db_tables import (Agency, AgencyAlias, Correction, DeadlineRow, IngestionRun, PlanRow,
+                             PlanVersion, SourceFile, TaskAgency, TaskLocation, TaskRow)
 from store.identity import fold, plan_label
 
 
@@ -41,12 +42,21 @@ def read_tasks(conn: Connection, version_id: int) -> list[tuple[int, Task]]:
     rows = conn.execute(select(TaskRow).where(TaskRow.version_id == version_id)
                         .order_by(TaskRow.position)).all()
     details = _task_details(conn, [r.id for r in rows])
-    return [(r.id, Task(part=r.part, code=r.code, text=r.text, group=r.group_name,
-                        result=r.result, page=r.page, block=r.block, **details[r.id]))
-            for r in rows]
+    return [(r.id, _task(r, details[r.id])) for r in rows]
 
 
-def _version(conn: Connection, plan_id: int, version: int | None, name: str | int):
+def _task(r, details: dict) -> Task:
+    return Task(part=r.part, code=r.code, text=r.text, group=r.group_name, result=r.result,
+                page=r.page, block=r.block, **details)
+
+
+def read_task(conn: Connection, task_id: int) -> Task:
+    """One task as extracted."""
+    r = conn.execute(select(TaskRow).where(TaskRow.id == task_id)).one()
+    return _task(r, _task_details(conn, [task_id])[task_id])
+
+
+def _version(conn: Connection, plan_id: int, version: int | None, name: str | int | None = None):
     """A version row of the plan (default: current); LookupError naming the plan as `name`."""
     q = select(PlanVersion).where(PlanVersion.plan_id == plan_id)
     q = q.where(PlanVersion.is_current) if version is None else q.where(
@@ -54,24 +64,112 @@ def _version(conn: Connection, plan_id: int, version: int | None, name: str | in
     row = conn.execute(q).one_or_none()
     if row is None:
         count = conn.execute(select(func.count()).where(PlanVersion.plan_id == plan_id)).scalar()
+        name = plan_id if name is None else name
         raise LookupError(f"plan {name} has no version {version or '(current)'}; it has "
                           f"versions 1 to {count}" if count else f"no plan {name}")
     return row
 
 
 def _plan(conn: Connection, v) -> Plan:
-    meta = PlanMeta(province=v.province, number=v.number, issued=v.issued, title=v.title,
-                    signer=v.signer)
-    return Plan(document=v.document, meta=meta, tasks=[t for _, t in read_tasks(conn, v.id)])
+    return _plan_with_ids(conn, v)[0]
 
 
-def plan_records(engine: Engine, plan: int | str, version: int | None = None) -> list[dict]:
+def plan_records(engine: Engine, plan: int | str, version: int | None = None, *,
+                 corrected: bool = True, marks: bool = False) -> list[dict]:
     """The §5 records (plan line, then one line per task) of a version (default: current),
-    exactly as Plan.to_records() gave them when that version was loaded. plan: an id (int)
-    or what resolve_plan() takes; errors name it as given."""
+    as Plan.to_records() gave them when that version was loaded; for the current version
+    with the analysts' corrections applied (deleted tasks left out, added ones last) unless
+    `corrected` is False. marks: each task record also names its corrected fields
+    ("corrected": ["lead", …], [] when none; not a §5 field). plan: an id (int) or what
+    resolve_plan() takes; errors name it as given."""
     plan_id = plan if isinstance(plan, int) else resolve_plan(engine, plan)
     with engine.connect() as conn:
-        return _plan(conn, _version(conn, plan_id, version, plan)).to_records()
+        v = _version(conn, plan_id, version, plan)
+        if not (corrected and v.is_current):
+            records = _plan(conn, v).to_records()
+            return records if not marks else records[:1] + [{**r, "corrected": []} for r in records[1:]]
+        return _corrected_records(conn, v, marks)
+
+
+def _layered(conn: Connection, v) -> tuple[list[dict], list[dict]]:
+    """(the plan line, corrections.apply() items) of a current version."""
+    plan = _plan_with_ids(conn, v)
+    head, *records = plan[0].to_records()
+    items = corrections.apply(list(zip(plan[1], records)), corrections.active(conn, [v.plan_id]),
+                              v.document)
+    return [head], items
+
+
+def _plan_with_ids(conn: Connection, v) -> tuple[Plan, list[int]]:
+    tasks = read_tasks(conn, v.id)
+    meta = PlanMeta(province=v.province, number=v.number, issued=v.issued, title=v.title,
+                    signer=v.signer)
+    return Plan(document=v.document, meta=meta, tasks=[t for _, t in tasks]), [i for i, _ in tasks]
+
+
+def _corrected_records(conn: Connection, v, marks: bool) -> list[dict]:
+    head, items = _layered(conn, v)
+    return head + [{**i["record"], **({"corrected": sorted(i["corrected"])} if marks else {})}
+                   for i in items if not i["deleted"]]
+
+
+def review(engine: Engine, plan_id: int) -> dict:
+    """What the review app shows of a plan's current version: "head" (the plan line),
+    "version", "tasks" (corrections.apply() items, deleted ones included, each with its
+    "locations": page, box, block_index, row, source_id, format and path of each source
+    file), "reviewed" (the latest reviewed mark or None) and "unmatched" (task corrections
+    whose task is no longer in the plan)."""
+    with engine.connect() as conn:
+        v = _version(conn, plan_id, None)
+        head, items = _layered(conn, v)
+        ids = [i["task_id"] for i in items if i["task_id"] is not None]
+        where: dict[int, list[dict]] = {i: [] for i in ids}
+        for chunk in (ids[k:k + 500] for k in range(0, len(ids), 500)):
+            for r in conn.execute(select(*TaskLocation.__table__.c, SourceFile.format, SourceFile.path)
+                                  .join(SourceFile, SourceFile.id == TaskLocation.source_id)
+                                  .where(TaskLocation.task_id.in_(chunk))
+                                  .order_by(TaskLocation.task_id, SourceFile.id)):
+                loc = r
+                box = (loc.x0, loc.top, loc.x1, loc.bottom) if loc.x0 is not None else None
+                where[loc.task_id].append(dict(source_id=loc.source_id, format=r.format,
+                                               path=r.path, page=loc.page, bbox=box,
+                                               block_index=loc.block_index, row=loc.row))
+        for i in items:
+            i["locations"] = where.get(i["task_id"], [])
+        every = [corrections.as_dict(c) for c in conn.execute(
+            select(Correction).where(Correction.plan_id == plan_id).order_by(Correction.id))]
+    marks = [c for c in every if c["field"] == "reviewed" and c["status"] == "active"]
+    return {"head": head[0], "version": v.version, "tasks": items,
+            "reviewed": marks[-1] if marks else None,
+            "unmatched": [c for c in every if not c["matched"] and c["status"] == "active"]}
+
+
+def list_corrections(engine: Engine, plan_id: int | None = None,
+                     unmatched: bool = False) -> list[dict]:
+    """Every correction (of a plan), oldest first: id, plan_id, task_id, code and text (the
+    task as extracted when corrected), version, field, old, new, author, created_at, reason,
+    status (active or superseded), matched. unmatched: only the active corrections whose
+    task is no longer in the plan."""
+    q = select(Correction).order_by(Correction.id)
+    if plan_id is not None:
+        q = q.where(Correction.plan_id == plan_id)
+    with engine.connect() as conn:
+        rows = [corrections.as_dict(c) for c in conn.execute(q)]
+    return [c for c in rows if not unmatched or (not c["matched"] and c["status"] == "active")]
+
+
+def task_location(engine: Engine, task_id: int, source_id: int) -> dict | None:
+    """Where a task is in one source file: path, format, page, bbox, block_index, row."""
+    with engine.connect() as conn:
+        r = conn.execute(select(*TaskLocation.__table__.c, SourceFile.format, SourceFile.path)
+                         .join(SourceFile, SourceFile.id == TaskLocation.source_id)
+                         .where(TaskLocation.task_id == task_id,
+                                TaskLocation.source_id == source_id)).first()
+    if r is None:
+        return None
+    loc = r
+    return dict(path=r.path, format=r.format, page=loc.page, block_index=loc.block_index,
+                row=loc.row, bbox=(loc.x0, loc.top, loc.x1, loc.bottom) if loc.x0 is not None else None)
 
 
 def list_plans(engine: Engine) -> list[dict]:
@@ -186,26 +284,30 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
     (v_agency_successor) is that agency, of `province` when given (the successor's province,
     not the plan's); each row then has `as_named`: the names the plan used for it,
     [{"agency", "province", "role"}].
-    Each row: plan_id, plan_key, plan_label, province, plan_number, plan_title, version, task_id and the
-    task's §5 fields (document, part, code, group, text, result, lead, support, deadlines,
-    source).
+    Each row: plan_id, plan_key, plan_label, province, plan_number, plan_title, version,
+    task_id and the task's §5 fields (document, part, code, group, text, result, lead,
+    support, deadlines, source) with the analysts' corrections applied, and "corrected" (the
+    corrected fields; a task added by an analyst has task_id None and ["add"]). A corrected
+    task is matched against the filters by its corrected values (agency: its names, not
+    their aliases).
     """
     if with_predecessors and not agency:
         raise ValueError("with_predecessors needs an agency")
-    q = (select(TaskRow.id, PlanRow.id.label("plan_id"), PlanRow.key.label("plan_key"),
-                PlanVersion.province, PlanVersion.number, PlanVersion.title,
-                PlanVersion.version, PlanVersion.document)
-         .join(PlanVersion, PlanVersion.id == TaskRow.version_id)
-         .join(PlanRow, PlanRow.id == PlanVersion.plan_id)
-         .where(PlanVersion.is_current).order_by(PlanRow.id, TaskRow.position))
+    base = (select(TaskRow.id, PlanRow.id.label("plan_id"), PlanRow.key.label("plan_key"),
+                   PlanVersion.province, PlanVersion.number, PlanVersion.title,
+                   PlanVersion.version, PlanVersion.document)
+            .join(PlanVersion, PlanVersion.id == TaskRow.version_id)
+            .join(PlanRow, PlanRow.id == PlanVersion.plan_id)
+            .where(PlanVersion.is_current).order_by(PlanRow.id, TaskRow.position))
     if plan is not None:
-        q = q.where(PlanRow.id == resolve_plan(engine, plan))
+        base = base.where(PlanRow.id == resolve_plan(engine, plan))
     bodies = {}
     if with_predecessors:
         with engine.connect() as conn:
             bodies = successor_bodies(conn, agency, province)
     elif province:
-        q = q.where(PlanRow.key.like(_like(province.strip())[1:-1] + "|%", escape="\\"))
+        base = base.where(PlanRow.key.like(_like(province.strip())[1:-1] + "|%", escape="\\"))
+    q = base
     if agency or role:
         link = select(TaskAgency.task_id).where(TaskAgency.task_id == TaskRow.id)
         if role:
@@ -228,8 +330,19 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
     if overdue_on:
         q = q.where(exists(select(DeadlineRow.id).where(DeadlineRow.task_id == TaskRow.id,
                                                         DeadlineRow.due < _day(overdue_on))))
+    filters = dict(agency=agency, role=role, due_before=due_before, due_after=due_after,
+                   kind=kind, overdue_on=overdue_on)
     with engine.connect() as conn:
+        plans = {r.plan_id: r for r in conn.execute(base.with_only_columns(
+            PlanRow.id.label("plan_id"), PlanRow.key.label("plan_key"), PlanVersion.province,
+            PlanVersion.number, PlanVersion.title, PlanVersion.version,
+            PlanVersion.document).distinct().order_by(None))}
+        fixes = corrections.active(conn, sorted(plans))
+        fixed = {c["task_id"] for c in fixes if c["task_id"] is not None}
         rows = conn.execute(q).all()
+        if fixed and any(filters.values()) and not with_predecessors:
+            seen = {r.id for r in rows}      # corrected values may match where extracted did not
+            rows += [r for r in conn.execute(base.where(TaskRow.id.in_(fixed))) if r.id not in seen]
         details = _task_details(conn, [r.id for r in rows])
         tasks = {r.id: r for r in conn.execute(select(TaskRow).where(
             TaskRow.id.in_([r.id for r in rows])))} if rows else {}
@@ -243,18 +356,40 @@ def query_tasks(engine: Engine, *, agency: str | None = None, role: str | None =
                     name, where = bodies[link.agency_id]
                     named.setdefault(link.task_id, []).append(
                         dict(agency=name, province=where, role=link.role))
-    out = []
+    items: list[tuple[int | None, int, dict]] = []
     for r in rows:
-        t, d = tasks[r.id], details[r.id]
-        task = Task(part=t.part, code=t.code, text=t.text, group=t.group_name, result=t.result,
-                    page=t.page, block=t.block, **d)
-        record = Plan(r.document, PlanMeta(), [task]).to_records()[1]
-        out.append(dict(plan_id=r.plan_id, plan_key=r.plan_key,
-                        plan_label=plan_label(r.plan_key, r.number), province=r.province,
-                        plan_number=r.number, plan_title=r.title, version=r.version,
-                        task_id=r.id, **record,
-                        **({"as_named": named.get(r.id, [])} if with_predecessors else {})))
+        record = Plan(r.document, PlanMeta(), [_task(tasks[r.id], details[r.id])]).to_records()[1]
+        items.append((r.id, r.plan_id, record))
+    out = []
+    for plan_id, p in sorted(plans.items()):
+        mine = sorted((i, rec) for i, pid, rec in items if pid == plan_id)
+        applied = corrections.apply(mine, [c for c in fixes if c["plan_id"] == plan_id], p.document)
+        for a in applied:
+            if a["deleted"] or ((a["corrected"] or a["task_id"] in fixed) and any(filters.values())
+                                and not with_predecessors and not _passes(a["record"], **filters)):
+                continue
+            if with_predecessors and a["task_id"] not in named:
+                continue
+            out.append(dict(plan_id=plan_id, plan_key=p.plan_key, plan_label=plan_label(p.plan_key, p.number),
+                            province=p.province, plan_number=p.number, plan_title=p.title,
+                            version=p.version, task_id=a["task_id"], **a["record"],
+                            corrected=sorted(a["corrected"]),
+                            **({"as_named": named.get(a["task_id"], [])} if with_predecessors else {})))
     return out
+
+
+def _passes(record: dict, *, agency, role, due_before, due_after, kind, overdue_on) -> bool:
+    """Whether a (corrected) task record matches query_tasks' filters."""
+    names = record[role] if role else record["lead"] + record["support"]
+    if (agency or role) and not any(fold(agency or "") in fold(n) for n in names):
+        return False
+    dls = record["deadlines"]
+    if (due_before or due_after or kind) and not any(
+            (not due_before or (d["due"] and d["due"] <= str(_day(due_before))))
+            and (not due_after or (d["due"] and d["due"] >= str(_day(due_after))))
+            and (not kind or d["kind"] == kind) for d in dls):
+        return False
+    return not overdue_on or any(d["due"] and d["due"] < str(_day(overdue_on)) for d in dls)
 
 
 

@@ -20,7 +20,7 @@ from store.db_tables import metadata
 from store_fixtures import db_url, pg_admin  # noqa: F401
 
 VIEWS = {"v_current_tasks", "v_task_agencies", "v_agency_workload", "v_deadlines",
-         "v_plan_changes", "v_agency_successor", "v_due"}
+         "v_plan_changes", "v_agency_successor", "v_due", "v_corrections"}
 
 
 def config() -> Config:
