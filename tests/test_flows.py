@@ -197,3 +197,22 @@ def test_task_runner_is_chosen_by_name(prefect, monkeypatch):
     except ImportError:
         with pytest.raises(RuntimeError, match="pip install prefect-dask"):
             prefect.task_runner("dask://scheduler:8786")
+
+
+def test_dask_cluster_of_two_workers_gives_the_same_database(prefect, folder, tmp_path, monkeypatch):
+    """The flow on a local Dask cluster of two worker processes (`pip install -e ".[scale]"`)
+    loads what the in-process path loads. The workers report to the harness's server."""
+    from conftest import require_or_skip
+    try:
+        import prefect_dask  # noqa: F401
+    except ImportError:
+        require_or_skip('prefect-dask is not installed: pip install -e ".[scale]"')
+    from prefect.settings import PREFECT_API_URL
+    from test_ingest_pool import database_content
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
+    dasked = prefect.run_folder([str(folder)], f"sqlite:///{tmp_path / 'k.db'}", workers=2,
+                                runner="dask", console_log=False)
+    direct = steps.ingest_files(steps.collect([str(folder)]), f"sqlite:///{tmp_path / 'd.db'}")
+    assert statuses(dasked) == statuses(direct)
+    assert (database_content(f"sqlite:///{tmp_path / 'k.db'}", ordered=False)
+            == database_content(f"sqlite:///{tmp_path / 'd.db'}", ordered=False))
