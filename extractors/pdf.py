@@ -7,6 +7,7 @@ are joined into paragraphs and tables continued across pages stitched into one.
 """
 from __future__ import annotations
 
+import ctypes
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from extractors import sha256_of
 from extractors.blocks import clean, split_label, table_block, text_block
@@ -44,16 +46,25 @@ class Page:
     ocr: bool = False
 
 
-def read_pdf(path: str | Path) -> Document:
+def read_pdf(path: str | Path, reader: str | None = None) -> Document:
+    """reader: "pdfplumber" or "pdfium" (default: LAYOUT.pdf_reader, see settings)."""
     path = Path(path)
     n_pages = _check(path)
     check_pages(path, n_pages)
     try:
         with pdfplumber.open(path) as pdf:
             pages = []
-            for page in pdf.pages:
-                pages.append(_read_page(page))
+            fast = pdfium.PdfDocument(str(path)) if (reader or LAYOUT.pdf_reader) == "pdfium" else None
+            for k, page in enumerate(pdf.pages):
+                words = _pdfium_words(fast[k]) if fast is not None else None
+                if words is not None:
+                    pages.append(_read_words(words, page.page_number, float(page.width),
+                                             float(page.height)))
+                else:
+                    pages.append(_read_page(page))
                 page.close()   # drop its parsed objects: memory stays that of one page
+            if fast is not None:
+                fast.close()
     except ExtractionError:
         raise
     except Exception as e:  # pdfminer raises many types on damaged files
@@ -95,6 +106,51 @@ def _check(path: Path) -> int:
         return len(pdf)
     finally:
         pdf.close()
+
+
+def _has_paths(page) -> bool:
+    """Whether the page draws lines or rectangles (paths): only such a page can hold a ruled
+    table, and goes to pdfplumber's table finder."""
+    return any(pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page, i))
+               == pdfium_c.FPDF_PAGEOBJ_PATH for i in range(pdfium_c.FPDFPage_CountObjects(page)))
+
+
+def _pdfium_words(page) -> list[dict] | None:
+    """The page's words as pdfplumber's extract_words gives them, from pdfium's characters:
+    boxes from the character origin, advance and font size (top-left origin), fonts by name.
+    None for a page pdfplumber must read: one that draws lines or rectangles (a ruled table?),
+    is rotated or holds text that is not upright."""
+    from pdfplumber.utils.text import WordExtractor
+    if page.get_rotation() or _has_paths(page):
+        return None
+    text_page = page.get_textpage()
+    height = page.get_height()
+    raw, name = text_page.raw, ctypes.create_string_buffer(256)
+    chars = []
+    box, x, y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+    for i in range(pdfium_c.FPDFText_CountChars(raw)):
+        if pdfium_c.FPDFText_IsGenerated(raw, i):
+            continue
+        if pdfium_c.FPDFText_GetCharAngle(raw, i) != 0:
+            text_page.close()
+            return None
+        pdfium_c.FPDFText_GetLooseCharBox(raw, i, box)
+        pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)
+        size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        pdfium_c.FPDFText_GetFontInfo(raw, i, name, 256, None)
+        bottom = height - y.value
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        chars.append({"text": "-" if code == 2 else chr(code), "x0": box.left,   # 2: a hyphen ending a line
+                      "x1": box.right, "top": bottom - size, "bottom": bottom,
+                      "doctop": bottom - size, "size": size, "upright": True,
+                      "fontname": name.value.decode("utf-8", "replace")})
+    text_page.close()
+    return WordExtractor(extra_attrs=["fontname", "size"]).extract_words(chars)
+
+
+def _read_words(words: list[dict], number: int, width: float, height: float) -> Page:
+    """Body lines of a page without tables."""
+    return Page(number, width, height, lines=make_lines(words, number) if words else [])
 
 
 def _read_page(page) -> Page:

@@ -28,6 +28,7 @@ from flows import steps
 DB_RETRIES = 3
 DB_RETRY_DELAYS = [1, 2, 4]
 WORKERS = 4
+BATCHES = 2 * WORKERS    # task runs per folder run: a few per worker, so that loads even out
 
 
 def transient(task, task_run, state) -> bool:
@@ -106,13 +107,20 @@ def _stages(force: bool) -> SimpleNamespace:
                               "find": TASKS.find.with_options(refresh_cache=True)})
 
 
-@task(name="ingest-files", cache_policy=NO_CACHE, task_run_name="ingest {paths[0]}",
+@task(name="ingest-batch", cache_policy=NO_CACHE, task_run_name="ingest {groups[0][0]} …",
       cache_result_in_memory=False)
-def ingest_copies(paths: list[str], db: str, trigger: str, force: bool,
-                  sha256s: list[str | None]) -> list[steps.Outcome]:
-    """The copies of one plan (steps.copies), one after the other in their load order."""
+def ingest_batch(groups: list[list[str]], db: str, trigger: str, force: bool,
+                 sha256s: dict[str, str | None]) -> list[steps.Outcome]:
+    """A batch of plans, each plan's copies (steps.copies) one after the other in load order:
+    one task run per batch, so Prefect's per-task cost is paid per batch, not per file."""
     return [steps.ingest_file(p, db, trigger=trigger, force=force, stages=_stages(force),
-                              sha256=sha) for p, sha in zip(paths, sha256s)]
+                              sha256=sha256s.get(p)) for group in groups for p in group]
+
+
+def batches(groups: list[list[str]], n: int) -> list[list[list[str]]]:
+    """The groups dealt into at most n batches of about equal size, in order."""
+    size = -(-len(groups) // max(1, n))
+    return [groups[k:k + size] for k in range(0, len(groups), size)]
 
 
 @flow(name="ingest-file")
@@ -129,8 +137,9 @@ def ingest_file(path: str, db: str | None = None, trigger: str = "flow",
 
 @flow(name="ingest-folder", task_runner=task_runner())
 def ingest_folder(paths: list[str], db: str | None = None, trigger: str = "flow",
-                  force: bool = False) -> steps.Summary:
-    """Ingest files, folders and globs concurrently; bad files are reported, not fatal.
+                  force: bool = False, batch_count: int = BATCHES) -> steps.Summary:
+    """Ingest files, folders and globs concurrently, in at most `batch_count` task runs;
+    bad files are reported, not fatal.
 
     Returns a Summary: each file's outcome (loaded / new version / unchanged / failed with the
     cause) and the files loaded before from these folders that are no longer there.
@@ -152,10 +161,10 @@ def ingest_folder(paths: list[str], db: str | None = None, trigger: str = "flow"
         checked = {} if force else {f: steps.check_loaded(f, db, trigger) for f in files}
         outcomes = {f: out for f, (_, out) in checked.items() if out}
         todo = [f for f in files if f not in outcomes]
-        groups = steps.copies(todo)
-        futures = ingest_copies.map(
-            groups, db=unmapped(db), trigger=unmapped(trigger), force=unmapped(force),
-            sha256s=[[checked.get(f, (None, None))[0] for f in g] for g in groups]) if todo else []
+        shas = {f: checked.get(f, (None, None))[0] for f in todo}
+        futures = ingest_batch.map(
+            batches(steps.copies(todo), batch_count), db=unmapped(db), trigger=unmapped(trigger),
+            force=unmapped(force), sha256s=unmapped(shas)) if todo else []
         for future in as_completed(futures):
             for out in future.result():
                 outcomes[out.path] = out
@@ -191,4 +200,5 @@ def run_folder(paths: list[str], db: str | None = None, *, trigger: str = "flow"
         raise RuntimeError("the Dask task runner needs a Prefect server, or each Dask worker "
                            "starts a temporary one: run `prefect server start` and set "
                            "PREFECT_API_URL=http://HOST:4200/api")
-    return ingest_folder.with_options(task_runner=chosen)(paths, db, trigger, force)
+    return ingest_folder.with_options(task_runner=chosen)(paths, db, trigger, force,
+                                                      2 * workers)

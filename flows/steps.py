@@ -295,15 +295,106 @@ def copies(files: list[str]) -> list[list[str]]:
             for g in groups.values()]
 
 
-def ingest_files(paths: list[str], db: str, *, trigger: str = "cli",
-                 force: bool = False) -> Summary:
-    """The in-process path: each file in turn (copies of a plan in load order), no Prefect."""
+def ingest_files(paths: list[str], db: str, *, trigger: str = "cli", force: bool = False,
+                 workers: int = 1) -> Summary:
+    """The in-process path, no Prefect: files are parsed (extract → find) by `workers`
+    processes and loaded by this one, the only writer, each file in turn in load order
+    (copies of a plan one after the other, see copies()). With one worker, or one file to
+    parse, everything runs in this process. The outcomes are the same whatever `workers`."""
     t0 = time.perf_counter()
-    done = {p: ingest_file(p, db, trigger=trigger, force=force)
-            for group in copies(paths) for p in group}
+    order = [p for group in copies(paths) for p in group]
+    shas = {} if force else {p: _quiet_fingerprint(p) for p in order}
+    todo = [p for p in order if force or (shas[p] and not seen(db, shas[p], p))]
+    if workers > 1 and len(todo) > 1:
+        with Parsing(todo, workers) as parsed:
+            stages = SimpleNamespace(**{**vars(PLAIN), "extract": parsed.extract,
+                                        "find": parsed.find,
+                                        "fingerprint": lambda p: shas.get(p) or fingerprint(p)})
+            done = {p: ingest_file(p, db, trigger=trigger, force=force, stages=stages)
+                    for p in order}
+    else:
+        done = {p: ingest_file(p, db, trigger=trigger, force=force) for p in order}
     summary = Summary([done[p] for p in paths])
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _quiet_fingerprint(path: str) -> str | None:
+    """The SHA-256, or None when the file cannot be read (its ingest then reports why)."""
+    try:
+        return fingerprint(path)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def parse(path: str):
+    """extract → find, in a worker process: (document, plan, None), or what was parsed and
+    (stage, exception, traceback) for the stage that failed."""
+    document, stage = None, "extract"
+    try:
+        document = replace(extract(path), path=str(Path(path).resolve()))   # as ingest_file
+        stage = "find"
+        return document, find(document), None
+    except Exception as exc:  # noqa: BLE001 — re-raised by Parsing in the loading process
+        import pickle
+        try:
+            pickle.dumps(exc)
+        except Exception:  # noqa: BLE001
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        return document, None, (stage, exc, traceback.format_exc())
+
+
+class WorkerTraceback(Exception):
+    """Where a parse failed in a worker process (shown under --debug)."""
+
+
+class Parsing:
+    """Files parsed by a process pool, a bounded number ahead of the loading process, in
+    the order they will be loaded: memory holds a few parses, whatever the folder's size.
+    `extract(path)` and `find(document)` hand back the results as the stages would (raising
+    the worker's exception); a file not submitted is parsed here."""
+
+    def __init__(self, paths: list[str], workers: int):
+        self.queue, self.workers, self.futures = list(paths), workers, {}
+        self.pool = None
+
+    def __enter__(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        # forkserver: workers fork from a clean server that imported the parsers once, not
+        # from this process (its database connections and threads stay its own)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["flows.steps", "extractors", "pipeline"])
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        self._submit()
+        return self
+
+    def __exit__(self, *exc):
+        self.pool.shutdown(cancel_futures=True)
+
+    def _submit(self) -> None:
+        while self.queue and len(self.futures) < 2 * self.workers:
+            path = self.queue.pop(0)
+            self.futures[path] = self.pool.submit(parse, path)
+
+    def extract(self, path: str):
+        if path not in self.futures:
+            if path in self.queue:          # loaded out of turn: parse it now, here
+                self.queue.remove(path)
+            self.result = parse(path)
+        else:
+            self.result = self.futures.pop(path).result()
+            self._submit()
+        document, _, failed = self.result
+        if failed and failed[0] == "extract":
+            raise failed[1] from WorkerTraceback(failed[2])
+        return document
+
+    def find(self, document):
+        _, plan, failed = self.result
+        if failed:
+            raise failed[1] from WorkerTraceback(failed[2])
+        return plan
 
 
 def removed(db: str, inputs: list[str]) -> list[str]:

@@ -21,7 +21,6 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from extractors.controls import strip_controls
@@ -135,18 +134,24 @@ def deadline_text(d: dict) -> str:
 # -- ingest ------------------------------------------------------------------------------------
 
 def use_flow(choice: bool | None, files: list[str]) -> bool:
-    """--flow/--no-flow, else the flow for several files and in-process for one.
+    """--flow/--no-flow, else the Prefect flow only when a Prefect server is configured
+    (PREFECT_API_URL) and there are several files; otherwise the same steps run in-process,
+    with no temporary Prefect server (7-15 s, ~400 MB) started for a one-off command.
 
-    One file stays in-process even with a Prefect server configured: importing Prefect and
-    creating a flow run cost ~2 s more (measured by bench/flows.py), over the 3 s budget.
+    One file stays in-process even with a server: importing Prefect and creating a flow run
+    cost ~2 s more (measured by bench/flows.py).
     """
-    return choice if choice is not None else len(files) > 1
+    if choice is not None:
+        return choice
+    return bool(os.environ.get("PREFECT_API_URL")) and len(files) > 1
 
 
 class Bars:
     """Rich progress: one overall bar, and one bar per file while it is being ingested."""
 
     def __init__(self, total: int):
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeElapsedColumn)
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                  MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                                  transient=False)
@@ -174,11 +179,16 @@ def ingest(
     db: Db = None,
     flow: Annotated[Optional[bool], typer.Option(
         "--flow/--no-flow", show_default=False,
-        help="Run as a Prefect flow (retries, caching, concurrency, run history) or in-process "
-             "(no Prefect start-up). Default: the flow for more than one file, in-process for "
-             "one. The flow uses the Prefect server at PREFECT_API_URL if set, else starts a "
-             "temporary one (~10-15 s). Both run the same steps.")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Files ingested at once by the flow.")] = 4,
+        help="Run as a Prefect flow (retries, parse cache, run history in Prefect) or "
+             "in-process (files parsed by a process pool, this process the one writer). "
+             "Default: the flow for several files when PREFECT_API_URL names a Prefect "
+             "server, else in-process. --flow without PREFECT_API_URL starts a temporary "
+             "Prefect server (~10-15 s). Both run the same steps and record every file in "
+             "the ingestion_run table.")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        min=1, show_default=False,
+        help="Files parsed at once (processes in-process; the flow's task runner's "
+             "workers) [default: the number of CPUs].")] = None,
     runner: Annotated[Optional[str], typer.Option(
         metavar="NAME", show_default=False,
         help="Flow concurrency: threads, processes, dask (local cluster) or dask://HOST:8786 "
@@ -199,6 +209,7 @@ def ingest(
     if not files:
         raise Fail(f"no plan files (.pdf, .docx, .txt, .md, .doc, .odt) in {' '.join(paths)}")
     database(url)                      # a database that cannot be opened stops here
+    workers = workers or os.cpu_count() or 1
     t0 = time.perf_counter()
     bars = Bars(len(files))
     stop = steps.listen(bars)
@@ -217,7 +228,8 @@ def ingest(
                     err.print(f"[yellow]warning:[/] the Prefect flow could not run "
                               f"({shown(one_line(exc))}); ingesting in-process instead")
             if summary is None:
-                summary = steps.ingest_files(files, url, trigger="cli", force=force)
+                summary = steps.ingest_files(files, url, trigger="cli", force=force,
+                                             workers=workers)
                 summary.removed = steps.removed(url, paths)
     finally:
         stop()

@@ -19,6 +19,9 @@ class ExtractionError(Exception):
         self.cause = cause
         super().__init__(f"{path}: {cause}")
 
+    def __reduce__(self):   # pickled whole, e.g. from a worker process
+        return type(self), (self.path, self.cause)
+
 
 @dataclass
 class Block:

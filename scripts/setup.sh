@@ -26,7 +26,7 @@ if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
 fi
 
 python3 -m venv .venv
-if ! { .venv/bin/pip install -q --upgrade pip && .venv/bin/pip install -q -e ".[dev]"; } > .venv/pip.log 2>&1; then
+if ! { .venv/bin/pip install -q --upgrade pip && .venv/bin/pip install -q -e ".[dev,scale]"; } > .venv/pip.log 2>&1; then
   tail -n 40 .venv/pip.log >&2
   echo "setup: pip install failed (full log: .venv/pip.log)" >&2
   exit 1

@@ -259,6 +259,31 @@ def test_one_file_ingest_does_not_import_prefect(tmp_path):
     assert done.stdout.strip().splitlines()[-1] == "NO-PREFECT 0", done.stderr
 
 
+READ_COMMANDS = [["list"], ["show", "3021/KH-UBND"], ["tasks", "--agency", "tai chinh"],
+                 ["diff", "3021/KH-UBND"], ["export", "-o", "{tmp}/t.jsonl"],
+                 ["review", "3021/KH-UBND", "-o", "{tmp}/r.html"]]
+# What reading the database must not pay for: parsing (extractors, pipeline and their NLP and
+# PDF libraries), Prefect, and Alembic when the schema is already at its newest revision.
+PARSING_STACK = ("extractors", "pipeline", "underthesea", "spacy", "pandas", "pdfplumber",
+                 "pypdfium2", "prefect", "alembic")
+
+
+def test_read_commands_import_no_parsing_stack(gold_db, tmp_path):
+    """list, show, tasks, diff, export and review start without the parsing stack (a clean
+    interpreter running each in turn)."""
+    commands = [[a.format(tmp=tmp_path) for a in c] + ["--db", gold_db] for c in READ_COMMANDS]
+    code = ("import sys\nfrom plans.cli import main\n"
+            f"for argv in {commands!r}:\n"
+            "    sys.argv = ['plans', *argv]\n"
+            "    try:\n        main()\n    except SystemExit as e:\n"
+            "        assert not e.code, (argv, e.code)\n"
+            f"print('IMPORTED', [m for m in {PARSING_STACK!r} if m in sys.modules])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "IMPORTED []"
+
+
 def test_ingest_glob_in_process(tmp_path):
     url = f"sqlite:///{tmp_path / 'p.db'}"
     result = plans("ingest", ROOT / "data/raw/docx/00[01]_*.docx", "--no-flow", "--db", url)

@@ -36,7 +36,7 @@ def prefect(tmp_path_factory):
     from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(), temporary_settings(
+    with prefect_test_harness(server_startup_timeout=None), temporary_settings(
             {PREFECT_LOCAL_STORAGE_PATH: tmp_path_factory.mktemp("prefect-results")}):
         from flows import prefect_flows
         yield prefect_flows
@@ -161,9 +161,9 @@ def test_bad_database_url_fails_the_flow_before_any_file(prefect, folder):
         prefect.ingest_folder([str(folder)], "sqlite:////nonexistent/folder/plans.db")
 
 
-def test_cli_ingest_of_a_folder_runs_the_flow(prefect, folder, tmp_path):
+def test_cli_ingest_of_a_folder_with_flow_runs_the_flow(prefect, folder, tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    result = CliRunner().invoke(app, ["ingest", str(folder), "--db", url])
+    result = CliRunner().invoke(app, ["ingest", str(folder), "--flow", "--db", url])
     assert result.exit_code == 1                        # the broken file
     assert "Prefect flow run" in result.stderr
     assert f"{len(SAMPLES)} loaded, 1 failed" in result.stdout
@@ -172,12 +172,17 @@ def test_cli_ingest_of_a_folder_runs_the_flow(prefect, folder, tmp_path):
     assert again.exit_code == 0 and f"{len(SAMPLES)} skipped" in again.stdout
 
 
-def test_in_process_and_flow_give_the_same_outcomes(prefect, folder, tmp_path):
+def test_in_process_and_flow_give_the_same_database(prefect, folder, tmp_path):
+    """The in-process path (process pool) and the folder flow: same outcomes, same plans,
+    tasks and ingestion runs, in the same order."""
+    from test_ingest_pool import database_content
     files = steps.collect([str(folder)])
-    direct = steps.ingest_files(files, f"sqlite:///{tmp_path / 'd.db'}")
+    direct = steps.ingest_files(files, f"sqlite:///{tmp_path / 'd.db'}", workers=2)
     flowed = prefect.ingest_folder([str(folder)], f"sqlite:///{tmp_path / 'f.db'}")
     key = [(Path(o.path).name, o.status, o.plan, o.tasks) for o in direct.outcomes]
     assert key == [(Path(o.path).name, o.status, o.plan, o.tasks) for o in flowed.outcomes]
+    assert (database_content(f"sqlite:///{tmp_path / 'd.db'}", ordered=False)
+            == database_content(f"sqlite:///{tmp_path / 'f.db'}", ordered=False))
 
 
 def test_task_runner_is_chosen_by_name(prefect, monkeypatch):
@@ -192,3 +197,22 @@ def test_task_runner_is_chosen_by_name(prefect, monkeypatch):
     except ImportError:
         with pytest.raises(RuntimeError, match="pip install prefect-dask"):
             prefect.task_runner("dask://scheduler:8786")
+
+
+def test_dask_cluster_of_two_workers_gives_the_same_database(prefect, folder, tmp_path, monkeypatch):
+    """The flow on a local Dask cluster of two worker processes (`pip install -e ".[scale]"`)
+    loads what the in-process path loads. The workers report to the harness's server."""
+    from conftest import require_or_skip
+    try:
+        import prefect_dask  # noqa: F401
+    except ImportError:
+        require_or_skip('prefect-dask is not installed: pip install -e ".[scale]"')
+    from prefect.settings import PREFECT_API_URL
+    from test_ingest_pool import database_content
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
+    dasked = prefect.run_folder([str(folder)], f"sqlite:///{tmp_path / 'k.db'}", workers=2,
+                                runner="dask", console_log=False)
+    direct = steps.ingest_files(steps.collect([str(folder)]), f"sqlite:///{tmp_path / 'd.db'}")
+    assert statuses(dasked) == statuses(direct)
+    assert (database_content(f"sqlite:///{tmp_path / 'k.db'}", ordered=False)
+            == database_content(f"sqlite:///{tmp_path / 'd.db'}", ordered=False))

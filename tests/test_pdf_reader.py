@@ -1,0 +1,63 @@
+"""The two-speed PDF reader gives the reference Document: characters from pdfium with
+pdfplumber only on pages that draw lines or rectangles (LAYOUT.pdf_reader = "pdfium", the
+default) against pdfplumber on every page ("pdfplumber"), block by block, on every sample PDF,
+every corpus PDF of ../shared and a hand-made rotated page."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from conftest import require_or_skip
+from extract_files import paragraph, pdf_bytes
+from extractors.pdf import read_pdf
+from extractors.settings import LAYOUT
+
+ROOT = Path(__file__).parent.parent
+SHARED = ROOT.parent / "shared" / "corpus"
+LOREM = ("Cac so, ban, nganh va dia phuong trien khai thuc hien ke hoach nay theo chuc nang "
+         "nhiem vu duoc giao, bao cao ket qua ve So Khoa hoc va Cong nghe truoc ngay 15/11.")
+
+
+def corpus_pdfs() -> list[Path]:
+    """The sample PDFs, then the shared corpus's (its copies of the samples left out)."""
+    samples = sorted((ROOT / "data/raw/pdf").glob("*.pdf"))
+    names = {p.name for p in samples}
+    shared = [p for p in sorted(SHARED.glob("**/*.pdf"))
+              if p.name not in names and "scanned" not in p.parts]
+    return samples + shared
+
+
+def same_document(path: Path) -> None:
+    fast, reference = read_pdf(path, reader="pdfium"), read_pdf(path, reader="pdfplumber")
+    assert fast.extractor == reference.extractor and fast.pages == reference.pages
+    assert fast.footnotes == reference.footnotes
+    assert len(fast.blocks) == len(reference.blocks)
+    for a, b in zip(fast.blocks, reference.blocks):
+        assert asdict(a) == asdict(b), f"{path.name}: block {b.index} differs"
+
+
+def test_the_fast_reader_is_the_default():
+    assert LAYOUT.pdf_reader == "pdfium"
+
+
+@pytest.mark.parametrize("name", [p.name for p in sorted((ROOT / "data/raw/pdf").glob("*.pdf"))])
+def test_same_document_on_the_samples(name):
+    same_document(ROOT / "data/raw/pdf" / name)
+
+
+def test_same_document_on_the_shared_corpus():
+    pdfs = corpus_pdfs()[len(list((ROOT / "data/raw/pdf").glob("*.pdf"))):]
+    if not pdfs:
+        require_or_skip(f"the shared corpus is not at {SHARED}")
+    for path in pdfs:
+        same_document(path)
+
+
+def test_same_document_on_a_rotated_page(tmp_path):
+    items = paragraph(108, 72, 100, "1. " + LOREM)[0]
+    path = tmp_path / "rotated.pdf"
+    path.write_bytes(pdf_bytes([{"items": items}, {"items": items, "rotate": 90,
+                                                   "width": 842, "height": 595}]))
+    same_document(path)
