@@ -264,8 +264,8 @@ READ_COMMANDS = [["list"], ["show", "3021/KH-UBND"], ["tasks", "--agency", "tai 
                  ["review", "3021/KH-UBND", "-o", "{tmp}/r.html"]]
 # What reading the database must not pay for: parsing (extractors, pipeline and their NLP and
 # PDF libraries), Prefect, and Alembic when the schema is already at its newest revision.
-PARSING_STACK = ("extractors", "pipeline", "underthesea", "spacy", "pandas", "pdfplumber",
-                 "pypdfium2", "prefect", "alembic")
+PARSING_STACK = ("extractors.pdf", "extractors.docx", "extractors.text", "pipeline", "underthesea",
+                 "spacy", "pandas", "pdfplumber", "pypdfium2", "prefect", "alembic")
 
 
 def test_read_commands_import_no_parsing_stack(gold_db, tmp_path):

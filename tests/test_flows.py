@@ -36,7 +36,7 @@ def prefect(tmp_path_factory):
     from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=None), temporary_settings(
+    with prefect_test_harness(server_startup_timeout=180), temporary_settings(   # slow on a busy machine
             {PREFECT_LOCAL_STORAGE_PATH: tmp_path_factory.mktemp("prefect-results")}):
         from flows import prefect_flows
         yield prefect_flows
