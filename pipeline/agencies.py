@@ -232,7 +232,7 @@ class Gazetteer:
 
     def _stops(self, word: str, after: str) -> bool:
         """Whether `word` (followed by `after`) begins one of the words that end a name."""
-        following = after.lower().split()
+        following = re.findall(r"[\w']+", after.lower())
         return any(rest == following[:len(rest)] for rest in self.stop.get(word.lower(), ()))
 
     def _vague_tails(self, text: str, found: list[Mention]) -> list[Mention]:
