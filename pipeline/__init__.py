@@ -14,6 +14,7 @@ from pipeline.resources import pattern
 from pipeline.structure import (Node, Part, build_tree, code_of, is_title, leaves,
                                 number_paragraphs, split_parts)
 from pipeline.text import fold_words
+from schemas.text import dice
 from pipeline.tables import classify_rows, read_header
 from schemas.document import Document, ExtractionError
 from schemas.plan import Plan, Task
@@ -63,9 +64,7 @@ def find_plan(document: Document) -> Plan:
 def similarity(text: str, others: list[Counter]) -> float:
     """Best token-overlap (Dice) similarity of `text` to any of `others`."""
     mine = Counter(fold_words(text))
-    total = sum(mine.values())
-    return max((2 * sum((mine & o).values()) / (total + sum(o.values())) for o in others if total),
-               default=0.0)
+    return max((dice(mine, o) for o in others if mine), default=0.0)
 
 
 def drop_restated(prose: list[Task], table_tasks: list[Task]) -> list[Task]:

@@ -12,6 +12,7 @@ from underthesea.pipeline.text_normalize import token_normalize  # noqa: E402
 logging.root.handlers[:] = _handlers   # underthesea calls logging.basicConfig on import
 
 from pipeline.resources import rows  # noqa: E402
+from schemas.text import fold, fold_words, strip_marks  # noqa: E402,F401  (used through pipeline.text)
 
 WORD = re.compile(r"\w+")
 
@@ -47,18 +48,3 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def fold_words(text: str) -> list[str]:
-    """The words of `text`, folded (for token-overlap similarity)."""
-    return re.findall(r"[a-z0-9]+", fold(text))
-
-
-def strip_marks(text: str) -> str:
-    """Text without diacritics (đ → d), case kept: the form OCR-damaged headings are
-    matched in ("TÓ CHỨC THỰC HIỆN" and "TỔ CHỨC THỰC HIỆN" are both "TO CHUC THUC HIEN")."""
-    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in text if unicodedata.category(c) != "Mn")
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics (đ → d): for forgiving comparisons."""
-    return strip_marks(text.lower())

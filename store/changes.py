@@ -1,12 +1,12 @@
 """What changed between two versions of a plan: tasks matched by code and text similarity."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from schemas.plan import Task
-from store.identity import content, fold
+from schemas.text import dice, fold_words
+from store.identity import content
 
 FIELDS = ("part", "code", "group", "text", "result", "lead", "support", "deadlines")
 SAME_CODE_MIN = 0.3   # same code: paired when the texts share this much (token Dice)
@@ -33,16 +33,9 @@ class TaskChange:
         return asdict(self)
 
 
-def _tokens(s: str) -> Counter:
-    return Counter(re.findall(r"\w+", fold(s)))
-
-
 def similarity(a: str, b: str) -> float:
     """Token overlap (Dice coefficient) of two texts, accent- and case-blind."""
-    ta, tb = _tokens(a), _tokens(b)
-    if not ta or not tb:
-        return float(ta == tb)
-    return 2 * sum((ta & tb).values()) / (sum(ta.values()) + sum(tb.values()))
+    return dice(Counter(fold_words(a)), Counter(fold_words(b)))
 
 
 def match(old: list[Task], new: list[Task]) -> dict[int, int]:

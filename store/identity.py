@@ -4,16 +4,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import asdict
 
 from schemas.plan import PlanMeta, Task
-
-
-def fold(s: str | None) -> str:
-    """Lowercase without diacritics (đ → d), NFC otherwise: for keys and accent-blind search."""
-    s = unicodedata.normalize("NFD", s or "").lower().replace("đ", "d")
-    return unicodedata.normalize("NFC", "".join(c for c in s if unicodedata.category(c) != "Mn"))
+from schemas.text import fold
 
 
 def content(task: Task) -> dict:
