@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from schemas.numbering import starts_lower
+from schemas.numbering import label_code, starts_lower, style
 from pipeline.agencies import field_regex, find_roles, is_boilerplate, only_agencies
 from pipeline.resources import lines, pattern, rows, words
 from pipeline.text import strip_marks, tone_normalize
@@ -55,28 +55,6 @@ def attribution(text: str) -> tuple[str, str] | None:
         if m:
             return kind, text[m.end():].strip()
     return None
-
-
-def style(label: str) -> str:
-    """The numbering style of a label; items of one style are siblings ("(1)" apart from "1.")."""
-    core = label_code(label)
-    if label.startswith("("):
-        return "paren-" + ("arabic" if core.isdigit() else "letter")
-    if label in ("-", "–", "—", "•"):
-        return "dash"
-    if label in ("+", "*"):
-        return label
-    if re.fullmatch(r"[IVXLC]+", core):
-        return "roman"
-    if re.fullmatch(r"\d+(?:\.\d+)+", core):
-        return f"multi{core.count('.') + 1}"
-    if core.isdigit():
-        return "arabic"
-    return "letter"
-
-
-def label_code(label: str) -> str:
-    return label.strip("(").rstrip(".)/-").strip()
 
 
 @dataclass

@@ -8,10 +8,8 @@ from functools import cache
 
 from pipeline.resources import rows
 from pipeline.text import tone_normalize
+from schemas.numbering import DASH_CELL, NUMBER_CELL, ROMAN_CELL
 
-ROMAN = re.compile(r"^[IVXLC]+\.?$")
-NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?$")
-DASH = re.compile(r"^[-–•+]$")
 
 
 COLUMN_ROLES = {"task", "number", "lead", "support", "deadline", "result", "monitor"}
@@ -62,7 +60,7 @@ def read_header(table: list[list[str]]) -> Columns | None:
 
 
 def _looks_like_header(row: list[str]) -> bool:
-    return all(len(c) < 60 for c in row) and not any(NUMBER.match(c.strip()) for c in row) \
+    return all(len(c) < 60 for c in row) and not any(NUMBER_CELL.match(c.strip()) for c in row) \
         and any(column_role(c) for c in row if c)
 
 
@@ -89,14 +87,14 @@ def classify_rows(table: list[list[str]], columns: Columns) -> list[TableRow]:
         others = [columns.cell(row, r) for r in ("lead", "support", "deadline", "result")]
         if not filled or _repeats_header(row):
             continue       # empty, or the header repeated before a section of rows
-        if ROMAN.match(number) or len(filled) == 1 and (not any(others) or not task_text):
+        if ROMAN_CELL.match(number) or len(filled) == 1 and (not any(others) or not task_text):
             text = task_text or filled[0]
             label = re.match(r"^\s*(\d+(?:\.\d+)*)\.?\s+", text)
             out.append(TableRow("group", number or (label.group(1) if label else ""), row, columns.header_rows + i))
             continue
         nxt = body[i + 1] if i + 1 < len(body) else None
         next_number = nxt[number_col].strip() if nxt and number_col is not None and number_col < len(nxt) else ""
-        introduces = NUMBER.match(number) and DASH.match(next_number)
+        introduces = NUMBER_CELL.match(number) and DASH_CELL.match(next_number)
         if introduces and (not columns.cell(row, "lead") or task_text.rstrip().endswith(":")):
             out.append(TableRow("intro", number.rstrip("."), row, columns.header_rows + i))   # "45 | … về:" then "-" rows
             continue

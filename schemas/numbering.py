@@ -33,3 +33,32 @@ def split_label(text: str) -> tuple[str | None, str]:
 def starts_lower(text: str) -> bool:
     first = next((c for c in text if c.isalnum() or c in "(“\""), "")
     return first.islower() or (first.isdigit() and split_label(text)[0] is None)
+
+
+def style(label: str) -> str:
+    """The numbering style of a label; items of one style are siblings ("(1)" apart from "1.")."""
+    core = label_code(label)
+    if label.startswith("("):
+        return "paren-" + ("arabic" if core.isdigit() else "letter")
+    if label in ("-", "–", "—", "•"):
+        return "dash"
+    if label in ("+", "*"):
+        return label
+    if re.fullmatch(r"[IVXLC]+", core):
+        return "roman"
+    if re.fullmatch(r"\d+(?:\.\d+)+", core):
+        return f"multi{core.count('.') + 1}"
+    if core.isdigit():
+        return "arabic"
+    return "letter"
+
+
+def label_code(label: str) -> str:
+    """A label without its brackets and closing punctuation ("(1)" → "1", "II." → "II")."""
+    return label.strip("(").rstrip(".)/-").strip()
+
+
+# A task table's number cell: a group row ("II"), a numbered row ("1.", "1.2"), a sub-row ("-").
+ROMAN_CELL = re.compile(r"^[IVXLC]+\.?$")
+NUMBER_CELL = re.compile(r"^\d+(?:\.\d+)*\.?$")
+DASH_CELL = re.compile(r"^[-–•+]$")
