@@ -7,6 +7,7 @@ from functools import cache
 from pipeline.resources import lines, pattern, words
 from pipeline.text import fold, strip_marks, tone_normalize
 from schemas.document import Block
+from schemas.numbering import split_label
 from schemas.plan import PlanMeta
 
 NAME_TAIL = re.compile(r"((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s*){2,6})$")      # "… CHỦ TỊCH Võ Tấn Đức"
@@ -85,27 +86,47 @@ def find_number_and_date(texts: list[str]) -> tuple[str | None, str | None]:
 
 def find_title(texts: list[str]) -> str | None:
     """The words after "KẾ HOẠCH": the rest of its line, or the next line(s), up to the
-    preamble ("Thực hiện …", "Căn cứ …")."""
+    preamble ("Thực hiện …", "Căn cứ …"); in a letter, its subject line ("V/v …")."""
     for i, text in enumerate(texts[:30]):
         m = pattern("plan_word").search(strip_marks(text))      # OCR: "KẺ HOẠCH"
         if not m:
             continue
         rest = text[m.end():].strip()
-        parts = [rest] if len(rest.split()) >= 3 else [texts[i + 1]] if i + 1 < len(texts) else []
-        if not rest or len(rest.split()) < 3:
-            for nxt in texts[i + 2:i + 5]:
-                if nxt[:1].islower():
-                    parts.append(nxt)
-                else:
-                    break
+        if len(rest.split()) >= 3:
+            parts = [rest]
+        else:
+            parts = texts[i + 1:i + 2] + _continuation(texts[i + 2:i + 5])
         title = re.sub(r"\s+", " ", " ".join(parts)).strip()
         stop = pattern("title_stop").search(title, 1)
         return title[:stop.start()].strip() if stop else title or None
-    for text in texts[:30]:
+    for i, text in enumerate(texts[:30]):
         m = pattern("subject").match(text)                      # a letter's "V/v …" line
         if m:
-            return re.sub(r"\s+", " ", m.group(1)).strip()
+            title = re.sub(r"\s+", " ", " ".join([m.group(1)] + _subject_lines(texts[i + 1:i + 8]))).strip()
+            return title[:1].upper() + title[1:]
     return None
+
+
+def _subject_lines(texts: list[str]) -> list[str]:
+    """The lines a letter's subject wraps onto in its narrow header column: up to the
+    salutation ("Kính gửi:") or a labelled line, each short or starting in lower case."""
+    out = []
+    for text in texts:
+        if text.rstrip().endswith(":") or split_label(text)[0] or not (text[:1].islower() or len(text) <= 60):
+            break
+        out.append(text)
+    return out
+
+
+def _continuation(texts: list[str]) -> list[str]:
+    """The lines that go on a title: each starts in lower case (a wrapped line) or with "("
+    ("(Ban hành kèm theo Nghị quyết số …)")."""
+    out = []
+    for text in texts:
+        if not (text[:1].islower() or text.startswith("(")):
+            break
+        out.append(text)
+    return out
 
 
 @cache

@@ -1,0 +1,20 @@
+"""Plan metadata (EXTRACTION.md §1) from header lines of no sample plan; expected values
+written by hand."""
+from pipeline.metadata import find_title
+
+
+def test_a_title_goes_on_over_its_wrapped_and_parenthetical_lines():
+    texts = ["SỞ CÔNG THƯƠNG", "Số: /KH-SCT", "KẾ HOẠCH",
+             "Thực hiện Đề án phát triển thương mại điện tử tỉnh Yên Bái",
+             "giai đoạn 2026-2030", "(Ban hành kèm theo Quyết định số 12/QĐ-UBND ngày 05/01/2026)",
+             "Căn cứ Quyết định số 12/QĐ-UBND …"]
+    assert find_title(texts) == ("Thực hiện Đề án phát triển thương mại điện tử tỉnh Yên Bái giai đoạn "
+                                 "2026-2030 (Ban hành kèm theo Quyết định số 12/QĐ-UBND ngày 05/01/2026)")
+
+
+def test_a_letters_subject_wrapped_in_its_header_column_is_its_title():
+    texts = ["ỦY BAN NHÂN DÂN", "TỈNH GIA LAI", "Số: 815/UBND-KT", "Gia Lai, ngày 3 tháng 4 năm 2026",
+             "V/v đẩy mạnh thanh toán", "không dùng tiền mặt trong", "Khu kinh tế và các", "bệnh viện công lập",
+             "Kính gửi:", "- Các sở, ban, ngành thuộc tỉnh;"]
+    assert find_title(texts) == ("Đẩy mạnh thanh toán không dùng tiền mặt trong Khu kinh tế và các bệnh "
+                                 "viện công lập")
