@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import NamedTuple
 
 import spacy
 from spacy.matcher import PhraseMatcher
@@ -81,6 +82,7 @@ class Gazetteer:
         self.unknown = re.compile(rf"(?<!\w)(?:(?:{head})(?=\s+[A-ZĐÀ-Ỹ])|"
                                   rf"(?:{lower})(?=(?:\s+[a-zà-ỹđ]+){{1,2}}\s+[A-ZĐÀ-Ỹ]))")
         self.head_start = re.compile(rf"(?:{head})(?!\w)")
+        self.vague = next(a for e in self.entries.values() for a in e if a.kind == "vague")
 
     def lookup(self, name: str) -> tuple[Agency, ...] | None:
         return self.by_fold.get(fold(matching_form(name)))
@@ -135,7 +137,7 @@ class Gazetteer:
         """"UBND các xã, phường", "Ủy ban nhân dân các huyện, thị xã và thành phố": the
         collective of the units' level (patterns/local_levels.tsv); it replaces shorter
         gazetteer matches inside it."""
-        units, names = local_levels()[:2]
+        units, names = local_levels().units, local_levels().names
         for m in local_pattern().finditer(text):
             words = [u.lower() for u in unit_pattern().findall(m.group("units"))]
             if not m.group("q") and len(words) < 2:
@@ -237,12 +239,11 @@ class Gazetteer:
 
     def _vague_tails(self, text: str, found: list[Mention]) -> list[Mention]:
         """A collective followed by "(có) liên quan" is a vague reference."""
-        vague = next(a for e in self.entries.values() for a in e if a.kind == "vague")
         for m in found:
             tail = pattern("vague_tail").match(text, m.end)
             if tail:
                 m.end = tail.end()
-                m.agencies = (vague,)
+                m.agencies = (self.vague,)
         return found
 
 
@@ -269,7 +270,7 @@ def describe(name: str) -> AgencyProfile:
     unit = re.match(rf"\s.*?(?<!\w)((?i:{unit_pattern().pattern}))\s+(?=[A-ZĐÀ-Ỹ])(.*)",
                     name[len(head):]) if head else None
     if unit:
-        level = local_levels()[0][unit.group(1).lower()]
+        level = local_levels().units[unit.group(1).lower()]
         return AgencyProfile("other", "province" if unit.group(2) in words_of("provinces.txt") else level)
     return AgencyProfile("other", "central" if "central" in head_flags(head) else "province")
 
@@ -285,10 +286,17 @@ def profiles(names) -> dict[str, AgencyProfile]:
     return {n: describe(n) for n in names}
 
 
+class LocalLevels(NamedTuple):
+    """The grammar of local_levels.tsv."""
+    units: dict[str, str]                     # unit word → level
+    names: dict[str, str]                     # level → canonical collective
+    merged: list[tuple[str, str, str]]        # (date, from level, to level)
+    collective: Row                           # the row of the collective's regex
+    province: list[str]                       # the words of the province level, canonical first
+
+
 @cache
-def local_levels() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str]], Row, list[str]]:
-    """(unit word → level, level → canonical collective, [(date, from level, to level)],
-    the row of the collective's regex, the words of the province level)."""
+def local_levels() -> LocalLevels:
     units, names, merged, collective, province = {}, {}, [], None, []
     levels = {"district", "commune"}
     for row in rows("local_levels.tsv"):
@@ -310,35 +318,35 @@ def local_levels() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str,
             merged.append((cells[0], row.one_of(cells[1], levels, "level"), row.one_of(cells[2], levels, "level")))
     if collective is None:
         raise PatternError("local_levels.tsv: no `collective` row")
-    return units, names, merged, collective, province
+    return LocalLevels(units, names, merged, collective, province)
 
 
 @cache
 def unit_pattern() -> re.Pattern:
     """The unit words of local_levels.tsv ("thị xã" before "xã")."""
-    return re.compile("|".join(sorted(map(re.escape, local_levels()[0]), key=len, reverse=True)), re.I)
+    return re.compile("|".join(sorted(map(re.escape, local_levels().units), key=len, reverse=True)), re.I)
 
 
 @cache
 def local_pattern() -> re.Pattern:
-    row = local_levels()[3]
+    row = local_levels().collective
     return row.regex(row[1].replace("%UNIT", unit_pattern().pattern))
 
 
 def local_level_in_force(name: str, issued: str | None) -> str:
     """The collective a plan issued on `issued` means by `name`: after 1 July 2025 the
     district level is gone, and "Ủy ban nhân dân cấp huyện" is the commune level."""
-    _, names, merged, *_ = local_levels()
-    for since, old, new in merged:
-        if name == names[old] and issued and issued >= since:
-            return names[new]
+    levels = local_levels()
+    for since, old, new in levels.merged:
+        if name == levels.names[old] and issued and issued >= since:
+            return levels.names[new]
     return name
 
 
 @cache
 def province_word_pairs() -> tuple[tuple[str, str], ...]:
     """(the canonical province word, another word for the province level): ("tỉnh", "thành phố")."""
-    words = local_levels()[4]
+    words = local_levels().province
     return tuple((words[0], other) for other in words[1:])
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from schemas.text import strip_marks
+
 PATTERNS = Path(__file__).parent / "patterns"
 
 # cells per row (fewest, most) of each file; rules files take examples
@@ -93,8 +95,6 @@ def rows(name: str) -> tuple[Row, ...]:
 @cache
 def named_patterns() -> dict[str, re.Pattern]:
     """The named phrase patterns of grammar.tsv."""
-    from pipeline.text import strip_marks
-
     flags = {"": re.I, "case": 0, "dotall": re.I | re.S, "folded": re.I}
     out = {}
     for row in rows("grammar.tsv"):
