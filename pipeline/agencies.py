@@ -434,8 +434,11 @@ def chains(text: str, mentions: list[Mention]) -> list[list[Mention]]:
     return out
 
 
-def role_of(text: str, chain: list[Mention], previous_end: int, default: str | None) -> str | None:
-    """Role of a listed group of agencies from the words around it."""
+def role_of(text: str, chain: list[Mention], previous_end: int, default: str | None,
+            after_no_role: bool = False) -> str | None:
+    """Role of a listed group of agencies from the words around it. `after_no_role`: the
+    list before it took no role; partners named right after it ("… do Sở A phối hợp với các
+    đơn vị B đề xuất", nothing but the cue between) are Sở A's partners, not the task's."""
     left = text[previous_end:chain[0].start]
     cut = max((m.end() for m in pattern("clause_boundary").finditer(left)), default=0)
     clause = fold(left[cut:])
@@ -444,7 +447,9 @@ def role_of(text: str, chain: list[Mention], previous_end: int, default: str | N
     clause = _cue_pattern("transparent", "end").sub("", clause)
     right = fold(text[chain[-1].end:chain[-1].end + 40])
     if _cue_pattern("support_after", "end").search(fold(left)):   # "phối hợp với …", "Phối hợp: …"
-        return "support"
+        partner_of_previous = after_no_role and _cue_pattern("support_after", "whole").search(fold(left)) \
+            and not pattern("clause_boundary").search(left) and "," not in left
+        return None if partner_of_previous else "support"
     no_role = _cue_pattern("none_after", "end").search(clause)
     leads = _cue_pattern("lead_after", "end").search(clause) or _cue_pattern("lead_opening", "whole").search(clause)
     if no_role and not (leads and leads.start() < no_role.start()):   # "giao cho" leads, "cho" does not
@@ -484,9 +489,9 @@ def find_roles(text: str, default: str | None = None,
             if not m.roleless:
                 lead.extend(a.name for a in m.agencies if a.kind not in ROLELESS)
         return unique(lead), []
-    previous_end = 0
+    previous_end, role = 0, "first"
     for chain in chains(form, mentions):
-        role = role_of(form, chain, previous_end, default)
+        role = role_of(form, chain, previous_end, default, after_no_role=role is None)
         previous_end = chain[-1].end
         names = [a.name for m in chain for a in m.agencies if a.kind not in ROLELESS]
         if role == "lead":
