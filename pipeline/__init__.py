@@ -38,17 +38,11 @@ def find_plan(document: Document) -> Plan:
     parts = split_parts(document.blocks)
     meta = find_meta(document.blocks)
     aliases: dict[str, set[str]] = {}
-    table_tasks = [t for part in parts if part.kind in TABLE_PARTS for t in table_tasks_of(part, aliases)]
-    prose: list[Task] = []
-    for part in parts:
-        if part.kind in TASK_PARTS:
-            prose.extend(prose_tasks(part, aliases))
-        elif part.kind in DUTY_PARTS:
-            prose.extend(duty_tasks(part, aliases))
-    if table_tasks:
-        prose = drop_restated(prose, table_tasks)
-    tasks = [t for t in table_tasks if t.part == "tasks"] + [t for t in prose if t.part == "tasks"] \
-        + [t for t in table_tasks + prose if t.part == "implementation"]
+    tasks = find_tasks(parts, aliases)
+    if not tasks and any(part.kind == "topics" for part in parts):
+        for part in parts:      # the topics to inspect are the only work the plan names
+            part.kind = "tasks" if part.kind == "topics" else part.kind
+        tasks = find_tasks(parts, aliases)
     if not tasks:
         raise ExtractionError(document.path, NO_TASKS)
     for t in tasks:
@@ -59,6 +53,22 @@ def find_plan(document: Document) -> Plan:
     return Plan(document=document.name, meta=meta, tasks=tasks,
                 aliases={name: sorted(raw) for name, raw in aliases.items() if name in named},
                 agencies=profiles(sorted(named)))
+
+
+def find_tasks(parts: list[Part], aliases: dict[str, set[str]]) -> list[Task]:
+    """Tasks of the task parts, then duties of the implementation and duty parts; an appendix
+    table replaces the prose it restates."""
+    table_tasks = [t for part in parts if part.kind in TABLE_PARTS for t in table_tasks_of(part, aliases)]
+    prose: list[Task] = []
+    for part in parts:
+        if part.kind in TASK_PARTS:
+            prose.extend(prose_tasks(part, aliases))
+        elif part.kind in DUTY_PARTS:
+            prose.extend(duty_tasks(part, aliases))
+    if table_tasks:
+        prose = drop_restated(prose, table_tasks)
+    return [t for t in table_tasks if t.part == "tasks"] + [t for t in prose if t.part == "tasks"] \
+        + [t for t in table_tasks + prose if t.part == "implementation"]
 
 
 def similarity(text: str, others: list[Counter]) -> float:

@@ -32,6 +32,7 @@ COLUMNS = {
     "table_columns.tsv": (2, 2),
     "fields.tsv": (2, 2),
     "grammar.tsv": (2, 3),
+    "ocr_labels.tsv": (2, 2),
 }
 
 

@@ -19,10 +19,12 @@ from schemas.document import Block
 
 TERMINAL = re.compile(r"[.;!?…]['\"”’)]*\s*$")
 LETTERS = "abcdđeghiklmnopqrstuvxy"              # Vietnamese list letters, in order
-OCR_LETTER = re.compile(r"^\W{0,2}([^\W\d_])\)\s+(.*)$", re.S)   # "ø) …": a letter label OCR misread
+ROMANS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
+# An OCR'd paragraph's first token that may be a misread label: "HI.", "Š.", "2,", "€)", "_~".
+OCR_OPENING = re.compile(r"^(?P<token>[^\s.,)]{1,4})(?P<mark>[.,)]?)\s+(?=\S)")
 
 
-PARTS = {"purpose", "targets", "tasks", "implementation", "duties", "recipients", "signature", "appendix"}
+PARTS = {"purpose", "targets", "topics", "tasks", "implementation", "duties", "recipients", "signature", "appendix"}
 
 
 @cache
@@ -40,10 +42,10 @@ def _attribution(effect: str) -> re.Pattern:
 def section_of(text: str) -> str | None:
     """The part a heading opens ("II. NHIỆM VỤ …", "Phần B - TỔ CHỨC THỰC HIỆN")."""
     text = pattern("heading_label").sub("", tone_normalize(text), count=1)
-    for marks, form in ((True, text), (False, strip_marks(text))):
-        for part, heading in _sections(marks):
-            if heading.search(form):
-                return part
+    folded = strip_marks(text)
+    for (part, heading), (_, heading_folded) in zip(_sections(True), _sections(False)):
+        if heading.search(text) or heading_folded.search(folded):     # folded: OCR'd marks
+            return part
     return None
 
 
@@ -105,6 +107,11 @@ def is_heading(block: Block) -> bool:
     return caps or block.kind == "heading" or (block.bold and len(text) < 120)
 
 
+def is_appendix_caption(block: Block) -> bool:
+    """"Phụ lục II" on a line of its own, however it is set (OCR loses capitals and bold)."""
+    return not block.label and len(block.text) < 30 and section_of(block.text) == "appendix"
+
+
 def in_capitals(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.8
@@ -129,6 +136,72 @@ def mend(blocks: list[Block]) -> list[Block]:
     return out
 
 
+class Numbering:
+    """The labels that would continue the numbering read so far: the next Roman numeral, the
+    next number under it and the next letter under that."""
+
+    def __init__(self) -> None:
+        self.roman, self.arabic, self.letter = 0, 0, -1
+
+    def expected(self) -> set[str]:
+        nxt = {str(self.arabic + 1)}
+        if self.roman < len(ROMANS):
+            nxt.add(ROMANS[self.roman])
+        if self.letter + 1 < len(LETTERS):
+            nxt.add(LETTERS[self.letter + 1])
+        return nxt
+
+    def see(self, label: str | None) -> None:
+        code = label_code(label) if label else ""
+        kind = style(label) if label else None
+        if kind == "roman" and code in ROMANS:
+            self.roman, self.arabic, self.letter = ROMANS.index(code) + 1, 0, -1
+        elif kind == "arabic":
+            self.arabic, self.letter = int(code), -1
+        elif kind == "letter" and code in LETTERS:
+            self.letter = LETTERS.index(code)
+
+
+@cache
+def _ocr_readings() -> tuple[tuple[str, str], ...]:
+    return tuple((read, meant) for read, meant in rows("ocr_labels.tsv"))
+
+
+def _reading(token: str, mark: str, numbering: Numbering) -> str | None:
+    """The label an OCR'd token stands for, if it (or its reading) continues the numbering."""
+    mark = "." if mark == "," else mark
+    if not mark:
+        return next((meant for read, meant in _ocr_readings() if token == read and style(meant) == "dash"), None)
+    expected = numbering.expected()
+    for candidate in [token] + [token.replace(read, meant) for read, meant in _ocr_readings() if read in token]:
+        if candidate in expected:
+            return candidate + mark
+    if mark == ")" and len(token) == 1 and not token.isalnum() and numbering.letter >= 0:
+        return LETTERS[min(numbering.letter + 1, len(LETTERS) - 1)] + ")"   # "ø) …"
+    return None
+
+
+def mend_ocr_labels(blocks: list[Block]) -> list[Block]:
+    """Enumeration labels that Tesseract misread, put right where the numbering tells which
+    label was printed (patterns/ocr_labels.tsv): "HI." after "II." is "III.", "V, TỔ CHỨC"
+    is "V.", "€)" after "b)" is "c)". Blocks with a text layer are left as they are."""
+    numbering, out = Numbering(), []
+    for block in blocks:
+        if block.ocr and block.kind != "table":
+            if (block.label and style(block.label) in ("roman", "arabic", "letter")
+                    and label_code(block.label) not in numbering.expected()):
+                label = _reading(label_code(block.label), block.label[-1] if block.label[-1] in ".)" else "", numbering)
+                if label:
+                    block = replace(block, label=label)
+            elif not block.label and (m := OCR_OPENING.match(block.text)):
+                label = _reading(m.group("token"), m.group("mark"), numbering)
+                if label:
+                    block = replace(block, kind="list_item", label=label, text=block.text[m.end():])
+        numbering.see(block.label)
+        out.append(block)
+    return out
+
+
 def part_label(block: Block) -> str | None:
     """The printed label of a part heading: "II" of "II. NHIỆM VỤ", "B" of "B. NHIỆM VỤ"."""
     if block.label and style(block.label) == "roman":
@@ -141,8 +214,8 @@ def split_parts(blocks: list[Block]) -> list[Part]:
     """The parts in order; blocks before the first heading (the header) belong to none.
     Tables stay in the part they stand in."""
     parts: list[Part] = []
-    for block in mend(blocks):
-        if block.kind != "table" and is_heading(block):
+    for block in mend(mend_ocr_labels(blocks)):
+        if block.kind != "table" and (is_heading(block) or is_appendix_caption(block)):
             kind = section_of(block.text)
             if kind is None and block.label and style(block.label) == "roman":
                 kind = "other"
@@ -196,9 +269,6 @@ def build_tree(part: Part) -> Node:
             continue
         last_attribution = None
         label = block.label
-        misread = OCR_LETTER.match(text) if not label and block.ocr else None
-        if misread:
-            label, text = misread.group(1).lower() + ")", misread.group(2)
         if not label:
             add_paragraph(stack, text)
             continue

@@ -185,3 +185,31 @@ def test_parenthesised_labels(tmp_path):
         ("II.1.2", ["Sở Y tế"], ["Sở Tài chính"], []),
         ("II.2", ["Sở Giáo dục và Đào tạo"], [], ["2026-09"]),
     ]
+
+
+def inspection_plan(path, implementation: bool):
+    doc = Docx()
+    lines = ["ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ", "Số: 88/KH-UBND", "Quảng Trị, ngày 02 tháng 3 năm 2026",
+             "KẾ HOẠCH", "Kiểm tra công tác văn thư, lưu trữ năm 2026",
+             "I. MỤC ĐÍCH, YÊU CẦU", "1. Đánh giá việc chấp hành quy định về văn thư.",
+             "II. NỘI DUNG KIỂM TRA", "1. Việc ban hành văn bản chỉ đạo công tác văn thư.",
+             "2. Việc lập hồ sơ và nộp lưu hồ sơ vào lưu trữ cơ quan."]
+    if implementation:
+        lines += ["III. TỔ CHỨC THỰC HIỆN",
+                  "1. Sở Nội vụ chủ trì, phối hợp với Văn phòng Ủy ban nhân dân tỉnh thành lập Đoàn kiểm tra.",
+                  "2. Các cơ quan được kiểm tra chuẩn bị báo cáo gửi Sở Nội vụ trước ngày 15/4/2026."]
+    for line in lines + ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Hoàng Nam"]:
+        doc.add_paragraph(line)
+    doc.save(path)
+
+
+def test_inspection_topics_are_tasks_only_where_nothing_else_is_assigned(tmp_path):
+    """EXTRACTION §2: the topics an inspection covers are not tasks when a later section
+    assigns the work; a plan that assigns nothing else has them as its tasks."""
+    inspection_plan(tmp_path / "assigned.docx", implementation=True)
+    plan = process(tmp_path / "assigned.docx")
+    assert [(t.code, t.part) for t in plan.tasks] == [("III.1", "implementation"), ("III.2", "implementation")]
+    assert plan.tasks[0].lead == ["Sở Nội vụ"]
+    inspection_plan(tmp_path / "topics.docx", implementation=False)
+    assert [(t.code, t.part) for t in process(tmp_path / "topics.docx").tasks] == [
+        ("II.1", "tasks"), ("II.2", "tasks")]

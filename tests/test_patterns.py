@@ -12,7 +12,8 @@ from pipeline import resources
 from pipeline.agencies import agencies_in, find_roles, gazetteer, local_level_in_force, matching_form
 from pipeline.deadlines import find_in_prose, grammar, match_item
 from pipeline.resources import Example, PatternError, Row, pattern, rows
-from pipeline.structure import _sections, attribution, is_boilerplate, section_of
+from extractors.blocks import text_block
+from pipeline.structure import _sections, attribution, is_boilerplate, mend_ocr_labels, section_of
 from pipeline.tables import _columns, column_role
 from pipeline.text import expand_abbreviations, fold, tone_normalize
 from schemas.plan import describe_deadline
@@ -99,6 +100,11 @@ def _head(row: Row, ex: Example) -> str:
     return "; ".join(names)
 
 
+def _ocr_labels(row: Row, ex: Example) -> str:
+    blocks = [text_block(text, ocr=True) for text in ex.text.split(" / ")]
+    return " / ".join(b.label or "none" for b in mend_ocr_labels(blocks))
+
+
 # file → (which rows need examples, how an example reads)
 RULE_FILES = {
     "deadlines.tsv": (lambda row: row[0] in ("rule", "veto"), _deadline),
@@ -110,6 +116,7 @@ RULE_FILES = {
     "grammar.tsv": (lambda row: True, _grammar),
     "agency_heads.txt": (lambda row: True, _head),
     "collective_heads.txt": (lambda row: True, _names),
+    "ocr_labels.tsv": (lambda row: True, _ocr_labels),
 }
 
 RULES = [row for name, (needs, _) in RULE_FILES.items() for row in rows(name) if needs(row)]
