@@ -87,7 +87,7 @@ def find_number_and_date(texts: list[str]) -> tuple[str | None, str | None]:
 def find_title(texts: list[str]) -> str | None:
     """The words after "KẾ HOẠCH": the rest of its line, or the next line(s), up to the
     preamble ("Thực hiện …", "Căn cứ …"); in a letter, its subject line ("V/v …")."""
-    for i, text in enumerate(texts[:30]):
+    for i, text in enumerate(texts[:80]):     # a decision carrying a plan: after its articles
         m = pattern("plan_word").search(strip_marks(text))      # OCR: "KẺ HOẠCH"
         if not m:
             continue
@@ -95,7 +95,8 @@ def find_title(texts: list[str]) -> str | None:
         if len(rest.split()) >= 3:
             parts = [rest]
         else:
-            parts = texts[i + 1:i + 2] + _continuation(texts[i + 2:i + 5])
+            carried = any(pattern("decision_word").match(strip_marks(t)) for t in texts[:i])
+            parts = texts[i + 1:i + 2] + _continuation(texts[i + 2:i + 5], carried)
         title = re.sub(r"\s+", " ", " ".join(parts)).strip()
         stop = pattern("title_stop").search(title, 1)
         return title[:stop.start()].strip() if stop else title or None
@@ -118,12 +119,15 @@ def _subject_lines(texts: list[str]) -> list[str]:
     return out
 
 
-def _continuation(texts: list[str]) -> list[str]:
+def _continuation(texts: list[str], carried: bool = False) -> list[str]:
     """The lines that go on a title: each starts in lower case (a wrapped line) or with "("
-    ("(Ban hành kèm theo Nghị quyết số …)")."""
+    ("(Ban hành kèm theo Nghị quyết số …)"). In a plan carried by a decision, the caption
+    "(Kèm theo Quyết định số …)" names that decision, not the plan."""
     out = []
     for text in texts:
         if not (text[:1].islower() or text.startswith("(")):
+            break
+        if carried and text.startswith("(") and pattern("caption_decision").search(strip_marks(text)):
             break
         out.append(text)
     return out
@@ -139,7 +143,7 @@ def find_signer(texts: list[str]) -> str | None:
     signing = False
     name = None
     for text in texts:
-        if pattern("signature").match(text):
+        if pattern("signature").match(strip_marks(text)):     # folded: OCR'd marks
             signing = True
             tail = NAME_TAIL.search(text)      # the name on the title's own line
             name = (person_name(tail.group(1)) if tail else None) or name

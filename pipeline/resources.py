@@ -96,12 +96,12 @@ def rows(name: str) -> tuple[Row, ...]:
 @cache
 def named_patterns() -> dict[str, re.Pattern]:
     """The named phrase patterns of grammar.tsv."""
-    flags = {"": re.I, "case": 0, "dotall": re.I | re.S, "folded": re.I}
+    flags = {"": re.I, "case": 0, "dotall": re.I | re.S, "folded": re.I, "folded_case": 0}
     out = {}
     for row in rows("grammar.tsv"):
         name, regex, *flag = row
         flag = row.one_of(flag[0] if flag else "", flags, "flag")
-        out[name] = row.regex(strip_marks(regex) if flag == "folded" else regex, flags[flag])
+        out[name] = row.regex(strip_marks(regex) if flag.startswith("folded") else regex, flags[flag])
     return out
 
 

@@ -213,3 +213,28 @@ def test_inspection_topics_are_tasks_only_where_nothing_else_is_assigned(tmp_pat
     inspection_plan(tmp_path / "topics.docx", implementation=False)
     assert [(t.code, t.part) for t in process(tmp_path / "topics.docx").tasks] == [
         ("II.1", "tasks"), ("II.2", "tasks")]
+
+
+def test_decision_carrying_a_plan(tmp_path):
+    """EXTRACTION §1: a decision that issues a plan; its articles and signature come first,
+    the plan after them with the caption naming the decision (not part of the title)."""
+    doc = Docx()
+    for line in ["BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ TỈNH", "Số: 12/QĐ-BCĐ", "Phú Thọ, ngày 10 tháng 3 năm 2026",
+                 "QUYẾT ĐỊNH", "Ban hành Kế hoạch giám sát chuyển đổi số năm 2026",
+                 "TRƯỞNG BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ TỈNH",
+                 "Căn cứ Quyết định số 5/QĐ-UBND ngày 02/01/2026 của Ủy ban nhân dân tỉnh;",
+                 "QUYẾT ĐỊNH:", "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch giám sát chuyển đổi số năm 2026.",
+                 "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.", "TRƯỞNG BAN", "Đinh Công Sứ",
+                 "KẾ HOẠCH", "Giám sát chuyển đổi số năm 2026",
+                 "(Kèm theo Quyết định số 12/QĐ-BCĐ ngày 10 tháng 3 năm 2026 của Trưởng Ban Chỉ đạo)",
+                 "I. MỤC ĐÍCH, YÊU CẦU", "1. Đánh giá đúng kết quả chuyển đổi số.",
+                 "II. TỔ CHỨC THỰC HIỆN",
+                 "1. Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Nội vụ tổ chức giám sát trong quý II/2026.",
+                 "2. Sở Tài chính bố trí kinh phí thực hiện Kế hoạch."]:
+        doc.add_paragraph(line)
+    doc.save(tmp_path / "qd.docx")
+    plan = process(tmp_path / "qd.docx")
+    assert (plan.meta.number, plan.meta.issued, plan.meta.signer, plan.meta.title) == (
+        "12/QĐ-BCĐ", "2026-03-10", "Đinh Công Sứ", "Giám sát chuyển đổi số năm 2026")
+    assert [(t.code, t.lead, t.support) for t in plan.tasks] == [
+        ("II.1", ["Sở Khoa học và Công nghệ"], ["Sở Nội vụ"]), ("II.2", ["Sở Tài chính"], [])]

@@ -15,7 +15,7 @@ from pipeline.resources import Example, PatternError, Row, pattern, rows
 from extractors.blocks import text_block
 from pipeline.structure import _sections, attribution, is_boilerplate, mend_ocr_labels, section_of
 from pipeline.tables import _columns, column_role
-from pipeline.text import expand_abbreviations, fold, tone_normalize
+from pipeline.text import expand_abbreviations, fold, strip_marks, tone_normalize
 from schemas.plan import describe_deadline
 
 
@@ -90,7 +90,8 @@ def _local(row: Row, ex: Example) -> str:
 
 
 def _grammar(row: Row, ex: Example) -> str:
-    return _found(pattern(row[0]).search(ex.text))
+    folded = len(row) > 2 and row[2].startswith("folded")
+    return _found(pattern(row[0]).search(strip_marks(ex.text) if folded else ex.text))
 
 
 def _head(row: Row, ex: Example) -> str:
