@@ -173,7 +173,10 @@ def _reading(token: str, mark: str, numbering: Numbering) -> str | None:
     if not mark:
         return next((meant for read, meant in _ocr_readings() if token == read and style(meant) == "dash"), None)
     expected = numbering.expected()
-    for candidate in [token] + [token.replace(read, meant) for read, meant in _ocr_readings() if read in token]:
+    readings = [token.replace(read, meant) for read, meant in _ocr_readings() if read in token]
+    if len(token) > 1 and token[0].isdigit() != token[1:].isdigit():
+        readings.append(token[1:])                        # a speck before the label: "c8."
+    for candidate in [token, *readings]:
         if candidate in expected:
             return candidate + mark
     if mark == ")" and len(token) == 1 and not token.isalnum() and numbering.letter >= 0:
