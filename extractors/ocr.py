@@ -19,6 +19,17 @@ DPI = 300
 LANG = "vie"
 # A label OCR glued to its word ("I.MỤC", "2.Yêu"): split so that it reads as a label.
 _GLUED_LABEL = re.compile(r"^((?:[IVXLC]{1,6}|\d{1,3}(?:\.\d{1,3})*)[.)])(?=[^\W\d_])")
+# Letters Tesseract reads for digits inside a number ("3Ï tháng 7", "ngày 0l", "I7/NQ-CP",
+# "3 Ì tháng 10"): a run of digits and look-alikes holding a real digit is a number.
+_LOOK_ALIKES = str.maketrans("IlÌÏÍ|Oo", "11111100")
+_SPLIT_NUMBER = re.compile(r"(?<!\w)(\d) ([ÌÏ])(?!\w)")
+_NUMBER_RUN = re.compile(r"(?<!\w)(?=[IlÌÏÍ|Oo]*\d)[\dIlÌÏÍ|Oo]{2,4}(?!\w)")
+
+
+def mend_digits(text: str) -> str:
+    """Digits OCR read as letters, inside a number: "3Ï" → "31", "0l" → "01"."""
+    text = _SPLIT_NUMBER.sub(r"\1\2", text)
+    return _NUMBER_RUN.sub(lambda m: m.group(0).translate(_LOOK_ALIKES), text)
 
 
 def ocr_pdf_pages(path: Path, indexes: list[int]) -> dict[int, list[Line]]:
@@ -67,5 +78,5 @@ def _lines(data: dict, page: int) -> list[Line]:
     size = 0.75 * statistics.median(heights)   # one size per page: OCR boxes vary with diacritics
     lines = [line for row in rows.values() for line in row_lines(row, page, ocr=True, size=size)]
     for line in lines:
-        line.text = _GLUED_LABEL.sub(r"\1 ", line.text)
+        line.text = mend_digits(_GLUED_LABEL.sub(r"\1 ", line.text))
     return sorted(lines, key=lambda ln: (ln.top, ln.x0))

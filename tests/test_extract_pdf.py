@@ -134,3 +134,13 @@ def test_sample_text_is_nfc_and_whitespace_clean():
         for b in read(path).blocks:
             assert b.text == unicodedata.normalize("NFC", b.text)
             assert "  " not in b.text and b.text == b.text.strip()
+
+
+def test_ocr_digits_read_as_letters_inside_numbers():
+    """Tesseract reads 1 as I/l/Ì/Ï and 0 as O inside numbers; a run holding a real digit is
+    a number, a word is left alone."""
+    from extractors.ocr import mend_digits
+    assert mend_digits("hoàn thành trước ngày 3 Ì tháng 10 năm 2025") == "hoàn thành trước ngày 31 tháng 10 năm 2025"
+    assert mend_digits("Nghị quyết số I7/NQ-CP ngày 0l tháng 0I năm 2O21") == "Nghị quyết số 17/NQ-CP ngày 01 tháng 01 năm 2021"
+    for kept in ("Ông Il Sung", "Đại hội XIII", "tiêu chuẩn ISO 9001", "tháng lÌ"):
+        assert mend_digits(kept) == kept
