@@ -23,6 +23,7 @@ from extractors.limits import check_pages
 from extractors.layout import Frame, Line, cell_text, continues, make_lines, paragraph_text
 from extractors.settings import LAYOUT
 from schemas.document import Block, Document, ExtractionError
+from schemas.text import dice, fold_words
 
 _PAGE_NO = re.compile(r"[-–—(\[]?\s*(?:trang\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?\s*[-–—)\]]?", re.I)
 _NOTE_MARK = re.compile(r"(?:\d{1,3}|[*†‡]+|\(\d{1,3}\))(?!\d)")
@@ -76,8 +77,8 @@ def read_pdf(path: str | Path, reader: str | None = None) -> Document:
     if pages_ocr:
         from extractors.ocr import ocr_pdf_pages
 
-        for i, lines in ocr_pdf_pages(path, list(pages_ocr)).items():
-            pages[i].lines, pages[i].ocr = lines, True
+        for i, scanned in ocr_pdf_pages(path, list(pages_ocr)).items():
+            pages[i] = _read_scanned(pages[i], scanned)
     _drop_running_lines(pages)
     footnotes = _take_footnotes(pages)
     blocks = _assemble(pages)
@@ -176,6 +177,30 @@ def _read_page(page) -> Page:
         texts = {cell: cell_text(make_lines(ws, page.page_number)) for cell, ws in cell_words.items()}
         out.tables.append(Table(_grid(t.cells, texts), page.page_number, t.bbox[1],
                                 _row_boxes(t.cells, t.bbox)))
+    return out
+
+
+def _read_scanned(page: Page, scanned) -> Page:
+    """Body lines and ruled tables of a scanned page from its OCR'd words (extractors.ocr)."""
+    from extractors.ocr import ocr_lines
+
+    out = Page(page.number, page.width, page.height, ocr=True)
+    in_cells: list[dict[tuple, list[dict]]] = [{} for _ in scanned.tables]
+    body = []
+    for w in scanned.words:
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+        for i, cells in enumerate(scanned.tables):
+            cell = _cell_at(cells, cx, cy)
+            if cell is not None:
+                in_cells[i].setdefault(cell, []).append(w)
+                break
+        else:
+            body.append(w)
+    out.lines = ocr_lines(body, page.number)
+    for cells, cell_words in zip(scanned.tables, in_cells):
+        texts = {cell: cell_text(ocr_lines(ws, page.number)) for cell, ws in cell_words.items()}
+        bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
+        out.tables.append(Table(_grid(cells, texts), page.number, bbox[1], _row_boxes(cells, bbox)))
     return out
 
 
@@ -318,9 +343,8 @@ def _stitch(acc: dict, table: Table) -> None:
     """Append a table's continuation: repeated header rows dropped, and a first row whose
     number cell is empty (a row split by the page break) merged into the last row."""
     rows = list(table.rows)
-    norm = lambda row: [clean(c).casefold() for c in row]
     k = 0
-    while k < len(rows) - 1 and k < len(acc["rows"]) and norm(rows[k]) == norm(acc["rows"][k]):
+    while k < len(rows) - 1 and k < len(acc["rows"]) and _same_row(rows[k], acc["rows"][k]):
         k += 1
     rows, boxes = rows[k:], table.boxes[k:]
     if rows and not rows[0][0].strip() and any(c.strip() for c in rows[0]):
@@ -329,6 +353,11 @@ def _stitch(acc: dict, table: Table) -> None:
     acc["rows"].extend(rows)
     acc["pages"].extend([table.page] * len(rows))
     acc["boxes"].extend(boxes)
+
+
+def _same_row(a: list[str], b: list[str]) -> bool:
+    """The same header row, spelling aside (OCR reads a repeated header a little differently)."""
+    return dice(Counter(fold_words(" ".join(a))), Counter(fold_words(" ".join(b)))) >= 0.8
 
 
 def _join_split(a: str, b: str) -> str:

@@ -53,6 +53,14 @@ class LayoutSettings:
     wrap_share: float = 0.9        # the wrap width: this share into the sorted line lengths
     full_line: float = 0.8         # a line this share of the wrap width long ran to the margin
     table_finder: Mapping[str, object] = field(default_factory=lambda: TABLE_FINDER)
+    # ruled tables on scanned pages (ocr.ruled_cells): rules are found in the page image
+    scan_gray: int = 225           # pixels darker than this (0-255) may belong to a rule (scanned rules are faint)
+    scan_faint: int = 245          # a rule's faded stretch: pixels darker than this along its line
+    scan_fill: float = 0.6         # a rule pixel: this share of the 9 pixels around it along the rule is dark
+    scan_h_min: float = 0.5        # inches: horizontal runs shorter than this are text, not rules
+    scan_v_min: float = 0.3        # inches: vertical runs shorter than this are text, not rules
+    scan_join: float = 60.0        # points: pieces of one broken rule this far apart are joined
+    scan_table_width: float = 0.3  # share of the page width a table spans at least
     # how PDF pages are read (pdf.read_pdf): "pdfium" reads characters with pdfium, and only
     # pages with drawn lines or rectangles (possible ruled tables) with pdfplumber; "pdfplumber"
     # reads every page with pdfplumber: the reference the fast path is tested against (the

@@ -179,7 +179,7 @@ def _reading(token: str, mark: str, numbering: Numbering) -> str | None:
     for candidate in [token, *readings]:
         if candidate in expected:
             return candidate + mark
-    if mark == ")" and len(token) == 1 and not token.isalnum() and numbering.letter >= 0:
+    if mark == ")" and len(token) == 1 and token not in LETTERS and not token.isdigit() and numbering.letter >= 0:
         return LETTERS[min(numbering.letter + 1, len(LETTERS) - 1)] + ")"   # "ø) …"
     return None
 

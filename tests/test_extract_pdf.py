@@ -144,3 +144,42 @@ def test_ocr_digits_read_as_letters_inside_numbers():
     assert mend_digits("Nghị quyết số I7/NQ-CP ngày 0l tháng 0I năm 2O21") == "Nghị quyết số 17/NQ-CP ngày 01 tháng 01 năm 2021"
     for kept in ("Ông Il Sung", "Đại hội XIII", "tiêu chuẩn ISO 9001", "tháng lÌ"):
         assert mend_digits(kept) == kept
+
+
+def _scan(width=2480, height=3508):
+    import numpy as np
+    return np.full((height, width), 250, dtype=np.uint8)
+
+
+def test_ruled_table_found_in_a_faint_broken_scan():
+    """A scanned table's rules are faint, broken and fade out before the border; its cells
+    are still found (3 × 3 here), and the rules' mask lies on the rules only."""
+    from extractors.ocr import DPI, ruled_cells
+    page = _scan()
+    xs, ys = (200, 500, 1400, 2300), (400, 500, 900, 1300)
+    for y in ys:
+        page[y:y + 3, xs[0]:xs[-1] + 3] = 200
+    for x in xs:
+        page[ys[0]:ys[-1] + 3, x:x + 3] = 200
+    page[600:750, xs[-1]:xs[-1] + 3] = 250          # the right border broken
+    page[900:903, xs[0] + 1:xs[1]] = 238            # a row rule faded over the first column
+    tables, rules = ruled_cells(page)
+    points = 72 / DPI
+    assert len(tables) == 1
+    assert sorted((round(c[0] / points, -1), round(c[1] / points, -1)) for c in tables[0]) == sorted(
+        (x, y) for x in xs[:-1] for y in ys[:-1])
+    assert rules[401, 1000] and not rules[700, 1000]
+
+
+def test_no_table_in_scanned_text():
+    """Rows of glyph-sized marks (a page of text) hold no rules and no table."""
+    import random
+    from extractors.ocr import ruled_cells
+    page, rng = _scan(), random.Random(7)
+    for top in range(300, 3200, 70):
+        x = 200
+        while x < 2250:
+            w = rng.randint(8, 28)
+            page[top:top + 32, x:x + w] = 40
+            x += w + rng.randint(4, 14)
+    assert ruled_cells(page)[0] == []
