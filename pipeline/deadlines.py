@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 
-from pipeline.resources import Row, rows
+from pipeline.resources import Row, pattern, rows
 from pipeline.text import expand_abbreviations, tone_normalize
 from schemas.plan import DEADLINE_KINDS, Deadline
 
@@ -33,6 +33,7 @@ class Grammar:
     rules: tuple[Rule, ...]
     vetoes: tuple[re.Pattern, ...]
     veto_rows: tuple[Row, ...]
+    spreads: tuple[re.Pattern, ...]      # one recurrence, several anchors: groups head, items, tail
     words: dict[str, dict[str, str]]     # "unit" → {"ngày": "D", …}, "weekday", "half", "anchor_prefix"
 
 
@@ -68,7 +69,7 @@ def _rule(row: Row, macros: dict[str, str]) -> Rule:
 def grammar() -> Grammar:
     """The rules, vetoes and words of patterns/deadlines.tsv, checked as they load."""
     macros: dict[str, str] = {}
-    rules, vetoes, veto_rows = [], [], []
+    rules, vetoes, veto_rows, spreads = [], [], [], []
     words: dict[str, dict[str, str]] = {"unit": {}, "weekday": {}, "half": {}, "anchor_prefix": {}}
     for row in rows("deadlines.tsv"):
         if row[0].startswith("@"):
@@ -78,12 +79,16 @@ def grammar() -> Grammar:
         elif row[0] == "veto":
             vetoes.append(row.regex(_expand(row, row[1], macros)))
             veto_rows.append(row)
+        elif row[0] == "spread":
+            spreads.append(row.regex(_expand(row, row[1], macros)))
+            if {"head", "items", "tail"} - set(spreads[-1].groupindex):
+                row.fail("a spread needs the groups head, items and tail")
         else:
             row.one_of(row[0], words, "row kind")
             if len(row) != 3:
                 row.fail(f"a word row is: {row[0]} <TAB> word <TAB> value")
             words[row[0]][row[1].lower()] = row[2]
-    return Grammar(tuple(rules), tuple(vetoes), tuple(veto_rows), words)
+    return Grammar(tuple(rules), tuple(vetoes), tuple(veto_rows), tuple(spreads), words)
 
 
 def _int(value: str | None) -> int | None:
@@ -191,12 +196,27 @@ def split_cell(cell: str) -> list[str]:
     return [p.strip(" ;,") for p in parts if p and p.strip(" ;,.")]
 
 
+def spreads_in(norm: str) -> list[tuple[int, int, list[str]]]:
+    """Recurrences with several anchors ("tháng 1, 6 và 8 hằng năm"): each span, and the
+    phrase of each anchor ("tháng 1 hằng năm", …)."""
+    out: list[tuple[int, int, list[str]]] = []
+    for spread in grammar().spreads:
+        for m in spread.finditer(norm):
+            if any(m.start() < e and s < m.end() for s, e, _ in out):
+                continue
+            unit = re.escape(m.group("head").split()[-1])      # "tháng 01, tháng 6": the unit again
+            items = re.split(rf"{pattern('anchor_joiner').pattern}(?:{unit}\s+)?", m.group("items"), flags=re.I)
+            out.append((m.start(), m.end(), [f"{m.group('head')} {i} {m.group('tail')}" for i in items if i]))
+    return out
+
+
 def parse_cell(cell: str) -> list[Deadline]:
     items = []
     for part in split_cell(cell):
-        d = parse_item(part)
-        if d:
-            items.append(d)
+        spread = spreads_in(expand_abbreviations(tone_normalize(part)))
+        for d in [parse_item(p) for _, _, phrases in spread for p in phrases] if spread else [parse_item(part)]:
+            if d:
+                items.append(d)
     return dedupe(items)
 
 
@@ -211,6 +231,9 @@ def find_in_prose(text: str) -> list[Deadline]:
     """Every deadline phrase in a prose item, in text order, non-overlapping by rule priority."""
     norm = tone_normalize(text)
     taken: list[tuple[int, int, Deadline]] = []
+    for start, end, phrases in spreads_in(norm):
+        for d in filter(None, map(parse_item, phrases)):
+            taken.append((start, end, replace(d, raw=_sentence_at(text, start, end))))
     for rule in grammar().rules:
         if rule.where != "any":
             continue

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import resources
 from pipeline.agencies import agencies_in, find_roles, gazetteer, local_level_in_force, matching_form
-from pipeline.deadlines import find_in_prose, grammar, match_item
+from pipeline.deadlines import find_in_prose, grammar, match_item, parse_cell
 from pipeline.resources import Example, PatternError, Row, pattern, rows
 from extractors.blocks import text_block
 from pipeline.structure import _sections, attribution, is_boilerplate, mend_ocr_labels, section_of
@@ -27,6 +27,10 @@ def _found(m: re.Match | None) -> str:
 
 
 def _deadline(row: Row, ex: Example) -> str:
+    if row[0] == "spread":
+        assert grammar().spreads[[r for r in rows("deadlines.tsv") if r[0] == "spread"].index(row)].search(
+            tone_normalize(ex.text)), "the spread does not match"
+        return " | ".join(describe_deadline(dataclasses.asdict(d), details=True) for d in parse_cell(ex.text))
     if row[0] == "veto":
         veto = grammar().vetoes[grammar().veto_rows.index(row)]
         assert veto.search(expand_abbreviations(tone_normalize(ex.text))), "the veto does not match"
@@ -108,7 +112,7 @@ def _ocr_labels(row: Row, ex: Example) -> str:
 
 # file → (which rows need examples, how an example reads)
 RULE_FILES = {
-    "deadlines.tsv": (lambda row: row[0] in ("rule", "veto"), _deadline),
+    "deadlines.tsv": (lambda row: row[0] in ("rule", "veto", "spread"), _deadline),
     "sections.tsv": (lambda row: True, _section),
     "table_columns.tsv": (lambda row: True, _column),
     "fields.tsv": (lambda row: True, _field),
@@ -162,6 +166,7 @@ def test_gazetteer_aliases_name_their_body(row):
     ("rule\tq\tquarter\tany\tquý\\s*(?P<q>[1-4])\\s*(?P<year>%YAER)", "unknown macro %YAER"),
     ("rule\tq\tquarter\tany\tquý\\s*(?P<q>[1-4]", "bad regular expression"),
     ("rulle\tq\tquarter\tany\tquý", "unknown row kind 'rulle'"),
+    ("spread\ttháng\\s+(?P<items>\\d+)", "a spread needs the groups head, items and tail"),
     ("ex\ttrong quý II/2025\tquarter 2025-Q2\textra", "an example is"),
 ])
 def test_a_bad_rule_is_an_error_naming_file_and_line(tmp_path, monkeypatch, text, error):
