@@ -110,10 +110,11 @@ def clean_cell(text: str) -> str:
 
 
 def table_tasks_of(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
-    tasks = []
+    tasks: list[Task] = []
     for block in part.blocks:
         if block.kind != "table" or not block.rows:
             continue
+        first = len(tasks)
         columns = read_header(block.rows)
         if columns is None:
             continue
@@ -150,7 +151,22 @@ def table_tasks_of(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
                 deadlines=parse_cell(columns.cell(r.row, "deadline")),
                 page=page, block="table", block_index=block.index, row=r.index,
                 bbox=block.row_boxes[r.index] if block.row_boxes else None))
+        number_schedule_rows(tasks[first:])
     return tasks
+
+
+def number_schedule_rows(tasks: list[Task]) -> None:
+    """Rows under one merged number and content cell (a broadcast or inspection schedule,
+    each row its own date and agency) are one task each: "2.1", "2.2" (EXTRACTION §2)."""
+    i = 0
+    while i < len(tasks):
+        j = i
+        while j + 1 < len(tasks) and (tasks[j + 1].code, tasks[j + 1].text) == (tasks[i].code, tasks[i].text):
+            j += 1
+        if j > i:
+            for k, t in enumerate(tasks[i:j + 1], 1):
+                t.code = f"{t.code}.{k}"
+        i = j + 1
 
 
 # --- prose --------------------------------------------------------------------------------

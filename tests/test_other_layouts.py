@@ -238,3 +238,37 @@ def test_decision_carrying_a_plan(tmp_path):
         "12/QĐ-BCĐ", "2026-03-10", "Đinh Công Sứ", "Giám sát chuyển đổi số năm 2026")
     assert [(t.code, t.lead, t.support) for t in plan.tasks] == [
         ("II.1", ["Sở Khoa học và Công nghệ"], ["Sở Nội vụ"]), ("II.2", ["Sở Tài chính"], [])]
+
+
+def test_schedule_rows_under_merged_cells(tmp_path):
+    """EXTRACTION §2: a content cell (and its number) merged over rows that each have their
+    own date and agency gives one task per row, numbered with a suffix."""
+    doc = Docx()
+    for line in ["ỦY BAN NHÂN DÂN TỈNH GIA LAI", "Số: 15/KH-UBND", "Gia Lai, ngày 05 tháng 01 năm 2026",
+                 "KẾ HOẠCH", "Tuyên truyền phòng, chống dịch bệnh năm 2026",
+                 "I. MỤC ĐÍCH, YÊU CẦU", "1. Nâng cao nhận thức của Nhân dân.",
+                 "II. NỘI DUNG, HÌNH THỨC TUYÊN TRUYỀN"]:
+        doc.add_paragraph(line)
+    table = doc.add_table(rows=5, cols=5)
+    rows = [["STT", "Nội dung", "Thời gian", "Đơn vị thực hiện", "Đơn vị phối hợp"],
+            ["1", "Phát sóng phóng sự về phòng, chống sốt xuất huyết", "23/01/2026",
+             "Báo và Phát thanh, Truyền hình tỉnh", "Sở Y tế"],
+            ["", "", "15/02/2026", "Trung tâm Kiểm soát bệnh tật tỉnh", "Sở Y tế"],
+            ["2", "Tọa đàm trực tuyến về tiêm chủng", "20/3/2026", "Sở Y tế", ""],
+            ["", "", "20/4/2026", "Sở Giáo dục và Đào tạo", ""]]
+    for row, values in zip(table.rows, rows):
+        for cell, text in zip(row.cells, values):
+            if text:
+                cell.text = text
+    for top in (1, 3):
+        for col in (0, 1):
+            table.cell(top, col).merge(table.cell(top + 1, col))
+    for line in ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Rơ Mah Tuấn"]:
+        doc.add_paragraph(line)
+    doc.save(tmp_path / "schedule.docx")
+    tasks = process(tmp_path / "schedule.docx").tasks
+    assert [(t.code, t.text, t.lead, [d.due for d in t.deadlines]) for t in tasks] == [
+        ("1.1", "Phát sóng phóng sự về phòng, chống sốt xuất huyết", ["Báo và Phát thanh, Truyền hình tỉnh"], ["2026-01-23"]),
+        ("1.2", "Phát sóng phóng sự về phòng, chống sốt xuất huyết", ["Trung tâm Kiểm soát bệnh tật tỉnh"], ["2026-02-15"]),
+        ("2.1", "Tọa đàm trực tuyến về tiêm chủng", ["Sở Y tế"], ["2026-03-20"]),
+        ("2.2", "Tọa đàm trực tuyến về tiêm chủng", ["Sở Giáo dục và Đào tạo"], ["2026-04-20"])]
