@@ -53,10 +53,11 @@ class LayoutSettings:
     wrap_share: float = 0.9        # the wrap width: this share into the sorted line lengths
     full_line: float = 0.8         # a line this share of the wrap width long ran to the margin
     table_finder: Mapping[str, object] = field(default_factory=lambda: TABLE_FINDER)
-    # how PDF pages are read (pdf.read_pdf): "pdfium" reads characters with pdfium, and only
-    # pages with drawn lines or rectangles (possible ruled tables) with pdfplumber; "pdfplumber"
-    # reads every page with pdfplumber: the reference the fast path is tested against (the
-    # same Document on every sample and corpus PDF, tests/test_pdf_reader.py)
+    # how PDF pages are read (pdf.read_pdf): "pdfium" reads characters and the edges of drawn
+    # lines and rectangles (for pdfplumber's table finder) with pdfium, and only rotated pages
+    # or slanted text with pdfplumber; "pdfplumber" reads every page with pdfplumber: the
+    # reference the fast path is tested against (the same Document on every sample and corpus
+    # PDF, tests/test_pdf_reader.py)
     pdf_reader: str = "pdfium"
 
 
