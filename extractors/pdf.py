@@ -73,10 +73,11 @@ def read_pdf(path: str | Path, reader: str | None = None) -> Document:
         pages_ocr = range(len(pages))
     else:
         pages_ocr = [i for i, p in enumerate(pages) if not (p.lines or p.tables)]
+    pages_ocr = _drawn(path, list(pages_ocr))
     if pages_ocr:
         from extractors.ocr import ocr_pdf_pages
 
-        for i, lines in ocr_pdf_pages(path, list(pages_ocr)).items():
+        for i, lines in ocr_pdf_pages(path, pages_ocr).items():
             pages[i].lines, pages[i].ocr = lines, True
     _drop_running_lines(pages)
     footnotes = _take_footnotes(pages)
@@ -104,6 +105,20 @@ def _check(path: Path) -> int:
         if b"%%EOF" not in tail:
             raise ExtractionError(path, "truncated PDF (no end-of-file marker); get a complete copy")
         return len(pdf)
+    finally:
+        pdf.close()
+
+
+def _drawn(path: Path, indexes: list[int]) -> list[int]:
+    """The pages among indexes that draw anything (page objects or annotations): a blank
+    page has nothing to OCR."""
+    if not indexes:
+        return []
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        pages = [(i, pdf[i]) for i in indexes]
+        return [i for i, page in pages
+                if pdfium_c.FPDFPage_CountObjects(page) or pdfium_c.FPDFPage_GetAnnotCount(page)]
     finally:
         pdf.close()
 
