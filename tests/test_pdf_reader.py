@@ -99,3 +99,21 @@ def test_same_document_with_scaled_text_and_a_table_in_a_form(tmp_path):
     document.save(path)
     same_document(path)
     assert read_pdf(path).blocks[0].rows == rows
+
+
+def test_words_as_pdfplumbers_word_extractor_groups_them():
+    """extractors.pdf._words is pdfplumber's WordExtractor (as read_pdf configures it) over
+    the characters' tuples: the same words on every page of the sample PDFs."""
+    import pypdfium2 as pdfium
+    from pdfplumber.utils.text import WordExtractor
+
+    from extractors.pdf import _chars, _words
+
+    keys = ("text", "x0", "x1", "top", "bottom", "fontname", "size")
+    for path in sorted((ROOT / "data/raw/pdf").glob("*.pdf")):
+        pdf = pdfium.PdfDocument(str(path))
+        for page in pdf:
+            chars = _chars(page.get_textpage().raw, page.get_height())
+            dicts = [dict(zip(keys, c), doctop=c[3], upright=True) for c in chars]
+            assert _words(chars) == WordExtractor(extra_attrs=["fontname", "size"]).extract_words(dicts)
+        pdf.close()
