@@ -4,7 +4,8 @@
 
 1. PDF extraction over every corpus PDF (data/raw/pdf, and ../shared/corpus/real/pdf when
    present): bare pdfium `get_text_range()`, bare pdfplumber `extract_text()`, our reader
-   (pdfium, pdfplumber on table pages) and our reference reader (pdfplumber on every page).
+   (pdfium, with pdfplumber's table finder on pdfium's edges) and our reference reader
+   (pdfplumber on every page).
    Target: ours ≥ 3× faster than bare extract_text(). Best of N runs, alternating.
 2. `plans ingest` of the PDF folder in-process (fresh process, parsers warmed up, SQLite) with
    1 and 2 workers. Targets: one worker ≤ 0.6× bare extract_text(); 2 workers ≥ 0.7·2 times
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
     print("| reader | seconds | pages/s | cost / bare extract_text() |\n|---|---|---|---|")
     for key, label in (("pdfium", "bare pdfium get_text_range()"),
                        ("bare", "bare pdfplumber extract_text()"),
-                       ("ours", "ours: pdfium, pdfplumber on table pages"),
+                       ("ours", "ours: pdfium, pdfplumber's table finder on its edges"),
                        ("reference", "ours, reference: pdfplumber on every page")):
         print(f"| {label} | {best[key]:.2f} | {pages / best[key]:.1f} | {best[key] / best['bare']:.2f} |")
 

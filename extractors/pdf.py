@@ -1,17 +1,22 @@
-"""PDF -> Document with pdfplumber; pages without a text layer go to OCR (extractors.ocr).
+"""PDF -> Document; pages without a text layer go to OCR (extractors.ocr).
 
-Each page is read once: its words (with font and size) and its ruled tables come from the
-same cached page objects; words inside a table's cells become cell text, the rest body lines.
+Each page is read once: its words (with font and size) from pdfium's characters, its ruled
+tables by pdfplumber's table finder over the edges of pdfium's paths (pdfplumber reads the
+pages pdfium cannot: rotated, slanted text; and every page as the reference, reader=
+"pdfplumber"); words inside a table's cells become cell text, the rest body lines.
 Running headers, footers and page numbers are dropped, footnotes set apart, then body lines
 are joined into paragraphs and tables continued across pages stitched into one.
 """
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -57,12 +62,7 @@ def read_pdf(path: str | Path, reader: str | None = None) -> Document:
             pages = []
             fast = pdfium.PdfDocument(str(path)) if (reader or LAYOUT.pdf_reader) == "pdfium" else None
             for k, page in enumerate(pdf.pages):
-                words = _pdfium_words(fast[k]) if fast is not None else None
-                if words is not None:
-                    pages.append(_read_words(words, page.page_number, float(page.width),
-                                             float(page.height)))
-                else:
-                    pages.append(_read_page(page))
+                pages.append(_read_fast(fast[k], page) if fast is not None else _read_page(page))
                 page.close()   # drop its parsed objects: memory stays that of one page
             if fast is not None:
                 fast.close()
@@ -74,10 +74,11 @@ def read_pdf(path: str | Path, reader: str | None = None) -> Document:
         pages_ocr = range(len(pages))
     else:
         pages_ocr = [i for i, p in enumerate(pages) if not (p.lines or p.tables)]
+    pages_ocr = _drawn(path, list(pages_ocr))
     if pages_ocr:
         from extractors.ocr import ocr_pdf_pages
 
-        for i, scanned in ocr_pdf_pages(path, list(pages_ocr)).items():
+        for i, scanned in ocr_pdf_pages(path, pages_ocr).items():
             pages[i] = _read_scanned(pages[i], scanned)
     _drop_running_lines(pages)
     footnotes = _take_footnotes(pages)
@@ -109,74 +110,262 @@ def _check(path: Path) -> int:
         pdf.close()
 
 
-def _has_paths(page) -> bool:
-    """Whether the page draws lines or rectangles (paths): only such a page can hold a ruled
-    table, and goes to pdfplumber's table finder."""
-    return any(pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page, i))
-               == pdfium_c.FPDF_PAGEOBJ_PATH for i in range(pdfium_c.FPDFPage_CountObjects(page)))
+def _drawn(path: Path, indexes: list[int]) -> list[int]:
+    """The pages among indexes that draw anything (page objects or annotations): a blank
+    page has nothing to OCR."""
+    if not indexes:
+        return []
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        pages = [(i, pdf[i]) for i in indexes]
+        return [i for i, page in pages
+                if pdfium_c.FPDFPage_CountObjects(page) or pdfium_c.FPDFPage_GetAnnotCount(page)]
+    finally:
+        pdf.close()
+
+
+def _read_fast(fast, page) -> Page:
+    """A page read with pdfium (its characters, and its paths' edges for pdfplumber's table
+    finder); pdfplumber reads the pages pdfium cannot (_pdfium_words)."""
+    try:
+        words = _pdfium_words(fast)
+        if words is None:
+            return _read_page(page)
+        tables = _pdfium_tables(fast) if words else []
+        return _layout(words, tables, page.page_number, float(page.width), float(page.height))
+    finally:
+        fast.close()
 
 
 def _pdfium_words(page) -> list[dict] | None:
     """The page's words as pdfplumber's extract_words gives them, from pdfium's characters:
-    boxes from the character origin, advance and font size (top-left origin), fonts by name.
-    None for a page pdfplumber must read: one that draws lines or rectangles (a ruled table?),
-    is rotated or holds text that is not upright."""
-    from pdfplumber.utils.text import WordExtractor
-    if page.get_rotation() or _has_paths(page):
+    each box from the character's origin, advance width and font size (top-left origin).
+    None for a page pdfplumber must read: one that is rotated, whose media box is not at the
+    origin or differs from its crop box, or that holds text that is not upright."""
+    media = page.get_mediabox()
+    if page.get_rotation() or media[:2] != (0, 0) or media != page.get_cropbox():
         return None
     text_page = page.get_textpage()
-    height = page.get_height()
-    raw, name = text_page.raw, ctypes.create_string_buffer(256)
+    try:
+        chars = _chars(text_page.raw, page.get_height())
+    finally:
+        text_page.close()
+    return None if chars is None else _words(chars)
+
+
+# FPDFText_GetTextObject giving the object's address: a key for what its characters share
+_text_object = ctypes.cast(pdfium_c.FPDFText_GetTextObject,
+                           ctypes.CFUNCTYPE(ctypes.c_void_p, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int))
+
+
+def _chars(raw, height: float) -> list[tuple] | None:
+    """The characters of a text page as (text, x0, x1, top, bottom, fontname, size), without
+    the spaces and line breaks pdfium infers; None if one is not upright. Size and advance
+    width are the font's scaled by the character's matrix (text matrix, horizontal scaling
+    and page transformation), as pdfminer measures them; font and matrix are those of the
+    character's text object, read once per object, widths once per character and object."""
     chars = []
-    box, x, y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+    objects: dict[int, tuple] = {}
+    widths: dict[tuple, float] = {}
+    name, x, y = ctypes.create_string_buffer(256), ctypes.c_double(), ctypes.c_double()
+    width, box, m = ctypes.c_float(), pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        if pdfium_c.FPDFText_IsGenerated(raw, i):
+        address = _text_object(raw, i)
+        if address is None:   # a line break pdfium infers
             continue
-        if pdfium_c.FPDFText_GetCharAngle(raw, i) != 0:
-            text_page.close()
-            return None
-        pdfium_c.FPDFText_GetLooseCharBox(raw, i, box)
-        pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)
-        size = pdfium_c.FPDFText_GetFontSize(raw, i)
-        pdfium_c.FPDFText_GetFontInfo(raw, i, name, 256, None)
-        bottom = height - y.value
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        chars.append({"text": "-" if code == 2 else chr(code), "x0": box.left,   # 2: a hyphen ending a line
-                      "x1": box.right, "top": bottom - size, "bottom": bottom,
-                      "doctop": bottom - size, "size": size, "upright": True,
-                      "fontname": name.value.decode("utf-8", "replace")})
-    text_page.close()
-    return WordExtractor(extra_attrs=["fontname", "size"]).extract_words(chars)
+        if code == 32 and pdfium_c.FPDFText_IsGenerated(raw, i):   # a space pdfium infers
+            continue
+        if address not in objects:
+            pdfium_c.FPDFText_GetMatrix(raw, i, m)
+            if m.b or m.c or m.a <= 0 or m.d <= 0:
+                return None
+            pdfium_c.FPDFText_GetFontInfo(raw, i, name, 256, None)
+            font_size = pdfium_c.FPDFText_GetFontSize(raw, i)
+            objects[address] = (name.value.decode("utf-8", "replace"), font_size * m.d, font_size, m.a,
+                                pdfium_c.FPDFTextObj_GetFont(ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)))
+        fontname, size, font_size, scale_x, font = objects[address]
+        pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)
+        advance = widths.get((address, code))
+        if advance is None:
+            if pdfium_c.FPDFFont_GetGlyphWidth(font, code, font_size, width) and width.value > 0:
+                advance = widths[address, code] = width.value * scale_x
+            else:   # the font gives no width for the character: the right of its loose box
+                pdfium_c.FPDFText_GetLooseCharBox(raw, i, box)
+                advance = box.right - x.value
+        bottom = height - y.value
+        chars.append(("-" if code == 2 else chr(code), x.value, x.value + advance,   # 2: a hyphen ending a line
+                      bottom - size, bottom, fontname, size))
+    return chars
 
 
-def _read_words(words: list[dict], number: int, width: float, height: float) -> Page:
-    """Body lines of a page without tables."""
-    return Page(number, width, height, lines=make_lines(words, number) if words else [])
+def _words(chars: list[tuple]) -> list[dict]:
+    """pdfplumber's extract_words (its default tolerances, fontname and size kept) over upright
+    characters: runs of one font and size, each cut into lines of tops chained within 3 points
+    and sorted by x0, the lines into words at blanks, at gaps over 3 points and where x0 goes
+    back."""
+    from pdfplumber.utils.text import LIGATURES
+    words = []
+
+    def add(word: list[tuple]) -> None:
+        if word:
+            top, bottom = min([c[3] for c in word]), max([c[4] for c in word])
+            x0, x1 = word[0][1], max([c[2] for c in word])   # sorted by x0
+            words.append({"text": "".join(LIGATURES.get(c[0], c[0]) for c in word), "x0": x0, "x1": x1,
+                          "top": top, "doctop": top, "bottom": bottom, "upright": True,
+                          "height": bottom - top, "width": x1 - x0, "direction": "ltr",
+                          "fontname": word[0][5], "size": word[0][6]})
+
+    for _, run in itertools.groupby(chars, key=itemgetter(5, 6)):
+        run = list(run)
+        line_of, line, last = {}, 0, None
+        for top in sorted({c[3] for c in run}):
+            line += last is not None and top > last + 3
+            line_of[top], last = line, top
+        word: list[tuple] = []
+        for c in sorted(run, key=lambda c: (line_of[c[3]], c[1])):
+            if c[0].isspace():
+                add(word)
+                word = []
+            elif word and (line_of[c[3]] != line_of[word[-1][3]] or c[1] < word[-1][1]
+                           or c[1] > word[-1][2] + 3 or abs(c[3] - word[-1][3]) > 3):
+                add(word)
+                word = [c]
+            else:
+                word.append(c)
+        add(word)
+    return words
+
+
+def _pdfium_tables(page) -> list:
+    """The page's ruled tables: pdfplumber's table finder over the edges of pdfium's paths."""
+    from pdfplumber.table import TableFinder
+    edges = _pdfium_edges(page)
+    if not edges:
+        return []
+    stand_in = SimpleNamespace(edges=edges, bbox=(0, 0, page.get_width(), page.get_height()))
+    return TableFinder(stand_in, dict(LAYOUT.table_finder)).tables
+
+
+def _pdfium_edges(page) -> list[dict]:
+    """pdfplumber's page.edges from pdfium's path objects (those inside form XObjects too):
+    each subpath made a line, a rectangle or a curve as pdfminer makes them, and its edges as
+    pdfplumber derives them (line edges, then rectangles', then curves'), top-left origin."""
+    height = page.get_height()
+    kinds: dict[str, list] = {"line": [], "rect": [], "curve": []}
+
+    def walk(objects, outer: list) -> None:
+        for obj in objects:
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+                continue
+            m = pdfium_c.FS_MATRIX()
+            pdfium_c.FPDFPageObj_GetMatrix(obj, m)
+            matrices = [(m.a, m.b, m.c, m.d, m.e, m.f)] + outer
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                walk([pdfium_c.FPDFFormObj_GetObject(obj, i)
+                      for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))], matrices)
+                continue
+            for shape, pts in _subpaths(obj, matrices):
+                pts = [(x, height - y) for x, y in pts]
+                kind, found = _shape(shape, pts)
+                kinds[kind].append(found)
+
+    walk([pdfium_c.FPDFPage_GetObject(page, i) for i in range(pdfium_c.FPDFPage_CountObjects(page))], [])
+    line = lambda p, q: _edge(p, q, "line", "h" if p[1] == q[1] else "v")
+    curve = lambda p, q: _edge(p, q, "curve_edge", "v" if p[0] == q[0] else "h" if p[1] == q[1] else None)
+    rect = lambda x0, top, x1, bottom: [_edge((x0, top), (x1, top), "rect_edge", "h"),
+                                        _edge((x0, bottom), (x1, bottom), "rect_edge", "h"),
+                                        _edge((x0, top), (x0, bottom), "rect_edge", "v"),
+                                        _edge((x1, top), (x1, bottom), "rect_edge", "v")]
+    return ([line(*pts) for pts in kinds["line"]] + [e for box in kinds["rect"] for e in rect(*box)]
+            + [curve(p, q) for pts in kinds["curve"] for p, q in zip(pts, pts[1:])])
+
+
+def _subpaths(obj, matrices: list) -> list[tuple[str, list]]:
+    """A path object's subpaths as pdfminer reads them: the shape ("m", "l", "c" per segment,
+    "h" closing) and the end point of each segment in page space (a closing "h" at the start)."""
+    out: list[tuple[str, list]] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    bezier = 0
+    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:   # two control points, then the end point
+            bezier = (bezier + 1) % 3
+            if bezier:
+                continue
+        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
+        point = (x.value, y.value)
+        for a, b, c, d, e, f in matrices:
+            point = (a * point[0] + c * point[1] + e, b * point[0] + d * point[1] + f)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            out.append(("m", [point]))
+            continue
+        if not out:
+            continue
+        shape, pts = out[-1]
+        shape += "c" if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO else "l"
+        pts.append(point)
+        if pdfium_c.FPDFPathSegment_GetClose(seg):
+            shape += "h"
+            pts.append(pts[0])
+        out[-1] = (shape, pts)
+    return [(shape, pts) for shape, pts in out if len(shape) > 1]
+
+
+def _shape(shape: str, pts: list) -> tuple[str, object]:
+    """pdfminer's reading of one subpath: ("line", (p, q)), ("rect", (x0, top, x1, bottom))
+    or ("curve", points)."""
+    if len(shape) > 3 and shape.endswith("lh") and pts[-2] == pts[0]:   # a redundant "l"
+        shape, pts = shape[:-2] + "h", pts[:-1]
+    if shape in ("ml", "mlh"):
+        return "line", (pts[0], pts[1])
+    if shape in ("mlllh", "mllll") and pts[0] == pts[4]:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = pts[:4]
+        if (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0):
+            return "rect", (min(x0, x2), min(y0, y2), max(x0, x2), max(y0, y2))
+    return "curve", pts
+
+
+def _edge(p: tuple, q: tuple, object_type: str, orientation: str | None) -> dict:
+    x0, x1, top, bottom = min(p[0], q[0]), max(p[0], q[0]), min(p[1], q[1]), max(p[1], q[1])
+    return {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0,
+            "height": bottom - top, "orientation": orientation, "object_type": object_type}
 
 
 def _read_page(page) -> Page:
-    """Body lines and tables of one page, from one pass over its words."""
-    out = Page(page.page_number, float(page.width), float(page.height))
+    """Body lines and tables of one page, read by pdfplumber."""
     words = page.extract_words(extra_attrs=["fontname", "size"])
+    tables = page.find_tables(dict(LAYOUT.table_finder)) if words else []
+    return _layout(words, tables, page.page_number, float(page.width), float(page.height))
+
+
+def _layout(words: list[dict], tables: list, number: int, width: float, height: float,
+            lines_of=make_lines) -> Page:
+    """Body lines and tables of one page: words inside a table's cells become cell text.
+    tables: pdfplumber tables, or each table's cells (x0, top, x1, bottom)."""
+    out = Page(number, width, height)
     if not words:
         return out
-    tables = [t for t in page.find_tables(dict(LAYOUT.table_finder)) if len(t.cells) > 1]
-    in_cells: list[dict[tuple, list[dict]]] = [{} for _ in tables]
+    grids = [t if isinstance(t, list) else t.cells for t in tables]
+    grids = [cells for cells in grids if len(cells) > 1]
+    in_cells: list[dict[tuple, list[dict]]] = [{} for _ in grids]
     body = []
     for w in words:
         cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
-        for i, t in enumerate(tables):
-            cell = _cell_at(t.cells, cx, cy)
+        for i, cells in enumerate(grids):
+            cell = _cell_at(cells, cx, cy)
             if cell is not None:
                 in_cells[i].setdefault(cell, []).append(w)
                 break
         else:
             body.append(w)
-    out.lines = make_lines(body, page.page_number)
-    for t, cell_words in zip(tables, in_cells):
-        texts = {cell: cell_text(make_lines(ws, page.page_number)) for cell, ws in cell_words.items()}
-        out.tables.append(Table(_grid(t.cells, texts), page.page_number, t.bbox[1],
-                                _row_boxes(t.cells, t.bbox)))
+    out.lines = lines_of(body, number)
+    for cells, cell_words in zip(grids, in_cells):
+        texts = {cell: cell_text(lines_of(ws, number)) for cell, ws in cell_words.items()}
+        bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
+        out.tables.append(Table(_grid(cells, texts), number, bbox[1], _row_boxes(cells, bbox)))
     return out
 
 
@@ -184,23 +373,8 @@ def _read_scanned(page: Page, scanned) -> Page:
     """Body lines and ruled tables of a scanned page from its OCR'd words (extractors.ocr)."""
     from extractors.ocr import ocr_lines
 
-    out = Page(page.number, page.width, page.height, ocr=True)
-    in_cells: list[dict[tuple, list[dict]]] = [{} for _ in scanned.tables]
-    body = []
-    for w in scanned.words:
-        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
-        for i, cells in enumerate(scanned.tables):
-            cell = _cell_at(cells, cx, cy)
-            if cell is not None:
-                in_cells[i].setdefault(cell, []).append(w)
-                break
-        else:
-            body.append(w)
-    out.lines = ocr_lines(body, page.number)
-    for cells, cell_words in zip(scanned.tables, in_cells):
-        texts = {cell: cell_text(ocr_lines(ws, page.number)) for cell, ws in cell_words.items()}
-        bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
-        out.tables.append(Table(_grid(cells, texts), page.number, bbox[1], _row_boxes(cells, bbox)))
+    out = _layout(scanned.words, scanned.tables, page.number, page.width, page.height, ocr_lines)
+    out.ocr = True
     return out
 
 

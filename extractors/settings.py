@@ -61,10 +61,11 @@ class LayoutSettings:
     scan_v_min: float = 0.3        # inches: vertical runs shorter than this are text, not rules
     scan_join: float = 60.0        # points: pieces of one broken rule this far apart are joined
     scan_table_width: float = 0.3  # share of the page width a table spans at least
-    # how PDF pages are read (pdf.read_pdf): "pdfium" reads characters with pdfium, and only
-    # pages with drawn lines or rectangles (possible ruled tables) with pdfplumber; "pdfplumber"
-    # reads every page with pdfplumber: the reference the fast path is tested against (the
-    # same Document on every sample and corpus PDF, tests/test_pdf_reader.py)
+    # how PDF pages are read (pdf.read_pdf): "pdfium" reads characters and the edges of drawn
+    # lines and rectangles (for pdfplumber's table finder) with pdfium, and only rotated pages
+    # or slanted text with pdfplumber; "pdfplumber" reads every page with pdfplumber: the
+    # reference the fast path is tested against (the same Document on every sample and corpus
+    # PDF, tests/test_pdf_reader.py)
     pdf_reader: str = "pdfium"
 
 

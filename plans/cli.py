@@ -13,7 +13,6 @@ import os
 import sys
 import time
 import traceback
-import urllib.request
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
@@ -696,6 +695,7 @@ SERVER_HELP = """Schedules need a long-lived Prefect server (the temporary one n
 
 def prefect_server() -> str | None:
     """PREFECT_API_URL if it is set and the server answers, else None."""
+    import urllib.request
     api = os.environ.get("PREFECT_API_URL")
     if not api:
         return None

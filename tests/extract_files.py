@@ -1,5 +1,5 @@
 """Small PDFs written by hand for the extractor tests: text at given places and sizes, ruled
-lines, page rotation, and (RC4, revision 2) password encryption. ASCII text only, in the
+lines, raw operators, page rotation, and (RC4, revision 2) password encryption. ASCII text only, in the
 standard Courier fonts: every character is 0.6 × size wide, so layouts are exact."""
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def paragraph(x_first: float, x_rest: float, top: float, words: str, chars: int 
         items.append(text(x_rest if i else x_first, top, line.strip(), size, bold))
         top += pitch
     return items, top
+
+
+def raw(operators: str) -> tuple:
+    """Content-stream operators as written (PDF coordinates: origin at the bottom left)."""
+    return ("raw", operators)
 
 
 def rule(x0: float, top0: float, x1: float, top1: float) -> tuple:
@@ -75,6 +80,8 @@ def _content(items, height: float, rotated: bool) -> bytes:
             base = top + 0.8 * size
             at = f"0 1 -1 0 {base:.2f} {x} Tm" if rotated else f"{x} {height - base:.2f} Td"
             ops.append(f"BT /{font} {size} Tf {at} ({s}) Tj ET")
+        elif item[0] == "raw":
+            ops.append(item[1])
         else:
             _, x0, t0, x1, t1 = item
             if rotated:
@@ -85,7 +92,7 @@ def _content(items, height: float, rotated: bool) -> bytes:
 
 
 def pdf_bytes(pages: list[dict], password: str | None = None) -> bytes:
-    """pages: dicts with `items` (text()/rule() tuples) and optional width, height (as
+    """pages: dicts with `items` (text()/rule()/raw() tuples) and optional width, height (as
     displayed) and rotate (0 or 90)."""
     objects: list[bytes] = []
     kids = []

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from extract_files import grid, paragraph, pdf_bytes, text
 from extractors import read
 
@@ -59,6 +61,14 @@ def test_paragraphs_labels_headers_page_numbers_footnotes(tmp_path):
     assert doc.footnotes == ["1 A footnote explaining the decision number. and its second line"]
     assert [b.index for b in doc.blocks] == list(range(len(doc.blocks)))
     assert doc.format == "pdf" and doc.pages == 3 and doc.extractor == "pdfplumber" and not doc.ocr
+
+
+def test_a_blank_page_is_not_ocrd(tmp_path, monkeypatch):
+    import extractors.ocr
+    monkeypatch.setattr(extractors.ocr, "ocr_pdf_pages", lambda *a: pytest.fail("a blank page went to OCR"))
+    doc = read(write(tmp_path, [{"items": []}, {"items": paragraph(108, 72, 100, "1. " + LOREM)[0]}]))
+    assert doc.extractor == "pdfplumber" and not doc.ocr and doc.pages == 2
+    assert [(b.label, b.text, b.page) for b in doc.blocks] == [("1.", LOREM, 2)]
 
 
 def table_page(top_rows: list[list[str]], xs: list[float], top: float, pitch: float = 20,

@@ -7,6 +7,8 @@ tables or private names.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,31 @@ def test_flows_and_cli_use_only_the_public_store(package):
 def test_the_public_store_has_no_private_names():
     assert [n for n in store.__all__ if n.startswith("_")] == []
     assert all(hasattr(store, n) for n in store.__all__)
+
+
+# What `plans list` must not load (its start-up is import time): the parsers and their NLP and
+# PDF libraries, Prefect, Alembic (the schema is at head), pandas, openpyxl, and urllib.request
+# (only `plans serve` asks a Prefect server whether it is up).
+NOT_FOR_LIST = ("extractors.pdf", "extractors.docx", "pipeline", "spacy", "underthesea",
+                "pdfplumber", "pypdfium2", "pandas", "openpyxl", "prefect", "alembic",
+                "urllib.request")
+
+
+def test_plans_list_imports_no_heavy_module(tmp_path):
+    """`plans list` in a clean interpreter, on a database holding a plan."""
+    from gold_plans import fake_document, gold_files, gold_plan
+
+    url = f"sqlite:///{tmp_path / 'plans.db'}"
+    plan = gold_plan(gold_files()[0])
+    engine = store.connect(url)
+    store.load(engine, fake_document(plan), plan)
+    engine.dispose()
+    code = ("import sys\nfrom plans.cli import main\n"
+            f"sys.argv = ['plans', 'list', '--db', {url!r}]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            f"print('IMPORTED', [m for m in {NOT_FOR_LIST!r} if m in sys.modules])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "1 of 1" in done.stdout   # the plan, version 1 of 1
+    assert done.stdout.strip().splitlines()[-1] == "IMPORTED []"

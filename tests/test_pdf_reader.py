@@ -1,7 +1,7 @@
-"""The two-speed PDF reader gives the reference Document: characters from pdfium with
-pdfplumber only on pages that draw lines or rectangles (LAYOUT.pdf_reader = "pdfium", the
-default) against pdfplumber on every page ("pdfplumber"), block by block, on every sample PDF,
-every corpus PDF of ../shared and a hand-made rotated page."""
+"""The fast PDF reader gives the reference Document: characters and table edges from pdfium
+(LAYOUT.pdf_reader = "pdfium", the default) against pdfplumber on every page ("pdfplumber"),
+block by block, on every sample PDF, every corpus PDF of ../shared and hand-made pages (rotated;
+scaled text and a table inside a form XObject)."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require_or_skip
-from extract_files import paragraph, pdf_bytes
+from extract_files import grid, paragraph, pdf_bytes, raw, text
 from extractors.pdf import read_pdf
 from extractors.settings import LAYOUT
 
@@ -72,3 +72,48 @@ def test_same_document_on_a_rotated_page(tmp_path):
     path.write_bytes(pdf_bytes([{"items": items}, {"items": items, "rotate": 90,
                                                    "width": 842, "height": 595}]))
     same_document(path)
+
+
+def test_same_document_with_scaled_text_and_a_table_in_a_form(tmp_path):
+    """Text sized by its text matrix or squeezed by horizontal scaling, and a ruled table (lines
+    and a filled rectangle) drawn inside a form XObject placed scaled and moved: pdfium's
+    matrices give pdfminer's boxes and edges."""
+    import pypdfium2 as pdfium
+
+    xs, ys = [60, 100, 300, 420], [100, 120, 140, 160]
+    rows = [["TT", "Task", "Lead"], ["1", "Write the plan", "Dept A"], ["2", "Run the survey", "Dept B"]]
+    cells = [text(x + 4, y + 4, s, 10) for y, row in zip(ys, rows) for x, s in zip(xs, row)]
+    bottom = raw("60 681.75 360 0.5 re f")   # the bottom rule as a thin filled rectangle
+    table = pdfium.PdfDocument(pdf_bytes([{"items": grid(xs, ys, {("h", 3, c) for c in range(3)})
+                                           + [bottom] + cells}]))
+    items = [raw(f"BT /F1 1 Tf 12 0 0 12 72 {y} Tm ({line}) Tj ET")
+             for y, line in ((300, LOREM[:60]), (284, LOREM[60:120]), (268, LOREM[120:]))]
+    items.append(raw(f"BT /F1 12 Tf 80 Tz 72 240 Td ({LOREM[:70]}) Tj ET"))
+    document = pdfium.PdfDocument(pdf_bytes([{"items": items}]))
+    form = table.page_as_xobject(0, document).as_pageobject()
+    form.transform(pdfium.PdfMatrix().scale(0.8, 0.8).translate(40, 60))
+    page = document[0]
+    page.insert_obj(form)
+    page.gen_content()
+    path = tmp_path / "form.pdf"
+    document.save(path)
+    same_document(path)
+    assert read_pdf(path).blocks[0].rows == rows
+
+
+def test_words_as_pdfplumbers_word_extractor_groups_them():
+    """extractors.pdf._words is pdfplumber's WordExtractor (as read_pdf configures it) over
+    the characters' tuples: the same words on every page of the sample PDFs."""
+    import pypdfium2 as pdfium
+    from pdfplumber.utils.text import WordExtractor
+
+    from extractors.pdf import _chars, _words
+
+    keys = ("text", "x0", "x1", "top", "bottom", "fontname", "size")
+    for path in sorted((ROOT / "data/raw/pdf").glob("*.pdf")):
+        pdf = pdfium.PdfDocument(str(path))
+        for page in pdf:
+            chars = _chars(page.get_textpage().raw, page.get_height())
+            dicts = [dict(zip(keys, c), doctop=c[3], upright=True) for c in chars]
+            assert _words(chars) == WordExtractor(extra_attrs=["fontname", "size"]).extract_words(dicts)
+        pdf.close()
