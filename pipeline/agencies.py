@@ -172,9 +172,9 @@ class Gazetteer:
                 word = w.group(1)
                 if w.start() != name_end - m.end():
                     break
-                if w.group(0).startswith(",") and (self.head_start.match(text, m.end() + w.start(1))
-                                                   or self._covered(found, m.end() + w.start(1), m.end() + w.end(1))):
-                    break        # "Sở A, Sở B": a comma before another body ends the name
+                if re.match(r",|\s+và\s", w.group(0)) and (self.head_start.match(text, m.end() + w.start(1))
+                                                         or self._covered(found, m.end() + w.start(1), m.end() + w.end(1))):
+                    break        # "Sở A, Sở B", "Hội A và Hội B": another body ends the name
                 if word[0].isupper():
                     lower_run = 0
                 elif pattern("name_scope").fullmatch(word) and not pattern("joined_by").match(w.group(0).strip()):
@@ -462,8 +462,7 @@ def role_of(text: str, chain: list[Mention], previous_end: int, default: str | N
         if default:
             return default
         after = fold(text[chain[-1].end:chain[-1].end + 30]).lstrip(" ,")
-        first = re.match(r"\w+", after)
-        return "lead" if first and not pattern("not_verb").fullmatch(first.group()) else None
+        return "lead" if re.match(r"\w", after) and not pattern("not_verb").match(after) else None
     return default
 
 

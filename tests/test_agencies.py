@@ -43,6 +43,12 @@ CANONICAL = [
     # bodies absent from the gazetteer are found by their naming pattern
     ("Báo Lâm Đồng", ["Báo Lâm Đồng"]),
     ("Trung tâm Xúc tiến Đầu tư tỉnh chủ trì", ["Trung tâm Xúc tiến Đầu tư tỉnh"]),
+    # "Chi cục X" is not "Cục X"; courts and procuracies; short forms of mass organisations
+    ("Chi cục Thuế khu vực III", ["Chi cục Thuế khu vực III"]),
+    ("Tòa án nhân dân tỉnh và Viện Kiểm sát nhân dân tỉnh", ["Tòa án nhân dân tỉnh", "Viện Kiểm sát nhân dân tỉnh"]),
+    ("Mặt trận Tổ quốc, Hội Cựu chiến binh", ["Mặt trận Tổ quốc", "Hội Cựu chiến binh tỉnh"]),
+    # a verb after a name is not part of it
+    ("Phòng Tổ chức - Hành chính tổng hợp báo cáo", ["Phòng Tổ chức - Hành chính"]),
     # vague references are recognised but not exported
     ("các cơ quan, đơn vị có liên quan", []),
 ]
@@ -83,6 +89,11 @@ ROLES = [
      ["Sở Tư pháp"], ["Sở Nội vụ", "Công an tỉnh"]),
     ("Sở Xây dựng chủ trì, phối hợp với Sở Giao thông - Vận tải", "lead",
      ["Sở Xây dựng"], ["Sở Giao thông vận tải"]),
+    # a subject followed by its verb leads ("theo dõi" is a verb, "theo" alone is not)
+    ("Sở Công Thương theo dõi, đôn đốc các doanh nghiệp thực hiện", None, ["Sở Công Thương"], []),
+    ("Đề nghị Tòa án nhân dân tối cao, Viện Kiểm sát nhân dân tối cao hướng dẫn áp dụng pháp luật", None,
+     ["Tòa án nhân dân tối cao", "Viện Kiểm sát nhân dân tối cao"], []),
+    ("Mặt trận Tổ quốc và Hội Nông dân vận động hội viên tham gia", None, ["Mặt trận Tổ quốc", "Hội Nông dân tỉnh"], []),
     # an agency leading one part of the work is only a lead
     ("Sở Nông nghiệp và PTNT chủ trì phối hợp với Sở Y tế; Sở Y tế chủ trì phối hợp với Sở Nông nghiệp "
      "và Phát triển nông thôn", None, ["Sở Nông nghiệp và Phát triển nông thôn", "Sở Y tế"], []),

@@ -185,3 +185,23 @@ def test_parenthesised_labels(tmp_path):
         ("II.1.2", ["Sở Y tế"], ["Sở Tài chính"], []),
         ("II.2", ["Sở Giáo dục và Đào tạo"], [], ["2026-09"]),
     ]
+
+
+def test_item_headings_naming_agencies_over_their_paragraphs(tmp_path):
+    """"4.4. Đề nghị Tòa án …" then an unlabelled paragraph: the heading names the task's
+    agencies, the paragraph is its text; a heading with a verb ("… chỉ đạo …") names its subject."""
+    path = tmp_path / "plan.txt"
+    path.write_text("\n\n".join([
+        "KẾ HOẠCH", "Phòng, chống buôn lậu năm 2026",
+        "II. NHIỆM VỤ",
+        "1. Đề nghị Tòa án nhân dân tỉnh, Viện Kiểm sát nhân dân tỉnh",
+        "Đẩy nhanh xét xử các vụ án buôn lậu, gian lận thương mại.",
+        "2. Bộ Chỉ huy Quân sự tỉnh chỉ đạo lực lượng dân quân",
+        "Chủ trì tuần tra các tuyến đường mòn, lối mở biên giới.",
+    ]), encoding="utf-8")
+    tasks = [(t.code, t.text, t.lead) for t in process(path).tasks]
+    assert tasks == [
+        ("II.1", "Đẩy nhanh xét xử các vụ án buôn lậu, gian lận thương mại.",
+         ["Tòa án nhân dân tỉnh", "Viện Kiểm sát nhân dân tỉnh"]),
+        ("II.2", "Chủ trì tuần tra các tuyến đường mòn, lối mở biên giới.", ["Bộ Chỉ huy Quân sự tỉnh"]),
+    ]
