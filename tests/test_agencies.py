@@ -94,6 +94,11 @@ ROLES = [
     ("Đề nghị Tòa án nhân dân tối cao, Viện Kiểm sát nhân dân tối cao hướng dẫn áp dụng pháp luật", None,
      ["Tòa án nhân dân tối cao", "Viện Kiểm sát nhân dân tối cao"], []),
     ("Mặt trận Tổ quốc và Hội Nông dân vận động hội viên tham gia", None, ["Mặt trận Tổ quốc", "Hội Nông dân tỉnh"], []),
+    # "các địa phương", "chính quyền địa phương" are the local level (cấp xã in plans after 1 July 2025)
+    ("Công an tỉnh và các địa phương tăng cường tuần tra", None, ["Công an tỉnh", "Ủy ban nhân dân cấp huyện"], []),
+    ("Sở Y tế chủ trì, phối hợp với chính quyền địa phương tổ chức tiêm chủng", None,
+     ["Sở Y tế"], ["Ủy ban nhân dân cấp huyện"]),
+    ("Chủ tịch Ủy ban nhân dân địa bàn cấp xã chịu trách nhiệm", None, ["Ủy ban nhân dân cấp xã"], []),
     # an agency leading one part of the work is only a lead
     ("Sở Nông nghiệp và PTNT chủ trì phối hợp với Sở Y tế; Sở Y tế chủ trì phối hợp với Sở Nông nghiệp "
      "và Phát triển nông thôn", None, ["Sở Nông nghiệp và Phát triển nông thôn", "Sở Y tế"], []),
