@@ -93,13 +93,24 @@ class Gazetteer:
         by_span: dict[tuple[int, int], str] = {}
         for m_id, s, e in self.matcher(doc):
             by_span.setdefault((s, e), self.nlp.vocab.strings[m_id])
-        spans = filter_spans([doc[s:e] for s, e in by_span])   # longest, leftmost first
-        found = [Mention(sp.start_char, sp.end_char, as_printed(self.entries[by_span[(sp.start, sp.end)]], sp.text),
-                         sp.text)
-                 for sp in spans if not pattern("common_noun_before").search(text, 0, sp.start_char)]
+        found, branched = [], {}
+        for sp in filter_spans([doc[s:e] for s, e in by_span]):   # longest, leftmost first
+            if pattern("common_noun_before").search(text, 0, sp.start_char):
+                continue
+            branch = pattern("branch_after").match(text, sp.end_char)
+            if branch:           # the body's branch follows: one body, found below by its head
+                branched[branch.end()] = sp.start_char
+                continue
+            found.append(Mention(sp.start_char, sp.end_char,
+                                 as_printed(self.entries[by_span[(sp.start, sp.end)]], sp.text), sp.text))
         found += self._list_expansions(text, found)
         found = self._local_collectives(text, found)
         found += self._unknown(text, found)
+        for m in found:          # "Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực II", as printed
+            if m.start in branched:
+                m.start = branched[m.start]
+                m.raw = text[m.start:m.end]
+                m.agencies = (Agency(m.raw, "other"),)
         found += self._collective_groups(text, found)
         found.sort(key=lambda m: m.start)
         return self._vague_tails(text, found)

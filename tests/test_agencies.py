@@ -47,6 +47,10 @@ CANONICAL = [
     ("Chi cục Thuế khu vực III", ["Chi cục Thuế khu vực III"]),
     ("Tòa án nhân dân tỉnh và Viện Kiểm sát nhân dân tỉnh", ["Tòa án nhân dân tỉnh", "Viện Kiểm sát nhân dân tỉnh"]),
     ("Mặt trận Tổ quốc, Hội Cựu chiến binh", ["Mặt trận Tổ quốc", "Hội Cựu chiến binh tỉnh"]),
+    # a body and its branch named after it are one body, as printed
+    ("Ngân hàng Nhà nước Chi nhánh Khu vực 7, Kho bạc Nhà nước", ["Ngân hàng Nhà nước Chi nhánh Khu vực 7", "Kho bạc Nhà nước tỉnh"]),
+    ("Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực XII", ["Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực XII"]),
+    ("Ngân hàng Nhà nước chi nhánh tỉnh", ["Ngân hàng Nhà nước chi nhánh tỉnh"]),
     # a verb after a name is not part of it
     ("Phòng Tổ chức - Hành chính tổng hợp báo cáo", ["Phòng Tổ chức - Hành chính"]),
     # vague references are recognised but not exported
