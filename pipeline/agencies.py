@@ -204,10 +204,16 @@ class Gazetteer:
 
     def _collective_groups(self, text: str, found: list[Mention]) -> list[Mention]:
         """"Các doanh nghiệp công nghệ số", "các cơ sở đào tạo đại học, trường cao đẳng":
-        "các" + a head of collective_heads.txt + its qualifying words, where no name covers it."""
+        "các" + a head of collective_heads.txt + its qualifying words, where no name covers it.
+        A generic force or sector needs no "các" and stays as printed ("lực lượng Công an" →
+        "Lực lượng Công an", "ngành giáo dục" → "Ngành giáo dục")."""
         out: list[Mention] = []
-        for m in pattern("collective_start").finditer(text):
-            start, pos = m.start(), m.end()
+        starts = [(m.start(), m.end(), "Các ") for m in pattern("collective_start").finditer(text)]
+        starts += [(m.start(), m.start(), "") for m in generic_head().finditer(text)
+                   if not pattern("not_generic_before").search(text, 0, m.start())]
+        for start, pos, plural in sorted(starts):
+            if self._covered(out, start, pos + 1):
+                continue     # "các hiệp hội ngành hàng": a generic head inside a group
             while True:
                 named = next((f for f in found + out if f.start <= pos < f.end), None)
                 if named:            # a listed collective: others may follow it
@@ -218,8 +224,9 @@ class Gazetteer:
                         break
                     end = self._qualifiers_end(text, head.end(), found)
                     qualified = end > head.end() and not pattern("scope_only").match(text[head.end():end])
-                    if qualified or head.group().lower() in collective_heads_alone():
-                        name = "Các " + head.group().lower() + text[head.end():end]
+                    if qualified or (plural and head.group().lower() in collective_heads_flagged("alone")):
+                        words = head.group().lower() + text[head.end():end]
+                        name = plural + words if plural else words[0].upper() + words[1:]
                         out.append(Mention(start, end, (Agency(name, "collective"),), text[start:end]))
                 after = pattern("collective_next").match(text, end)
                 if not after:
@@ -235,11 +242,11 @@ class Gazetteer:
             word, at = w.group(1), pos + w.start(1)
             if pos + w.start() != end or count >= 6 or pattern("joined_by").fullmatch(word) \
                     or self._stops(word, text[pos + w.end():]) or self._covered(found, at, at + len(word)) \
-                    or collective_head().match(text, at):      # "các cơ quan đơn vị": a list of heads
-                break
+                    or (collective_head().match(text, at) and not generic_head().match(text, at)):
+                break        # "các cơ quan đơn vị": a list of heads; "hiệp hội ngành hàng" goes on
             end = pos + w.end()
             ends.append(end)
-        while len(ends) > 1 and pattern("dangling_word").fullmatch(fold(text[ends[-2]:ends[-1]].strip())):
+        while len(ends) > 1 and pattern("dangling_word").fullmatch(text[ends[-2]:ends[-1]].strip()):
             ends.pop()
         return ends[-1]
 
@@ -371,8 +378,16 @@ def as_printed(agencies: tuple[Agency, ...], raw: str) -> tuple[Agency, ...]:
 
 
 @cache
-def collective_heads_alone() -> frozenset[str]:
-    return frozenset(row[0] for row in rows("collective_heads.txt") if row[1:] and row.one_of(row[1], {"alone"}, "flag"))
+def collective_heads_flagged(flag: str) -> frozenset[str]:
+    """The heads of collective_heads.txt with a flag ("alone", "generic")."""
+    return frozenset(row[0] for row in rows("collective_heads.txt")
+                     if row[1:] and row.one_of(row[1], {"alone", "generic"}, "flag") == flag)
+
+
+@cache
+def generic_head() -> re.Pattern:
+    heads = sorted(map(re.escape, collective_heads_flagged("generic")), key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(heads)})(?!\w)", re.I)
 
 
 @cache

@@ -103,6 +103,11 @@ ROLES = [
     ("Sở Y tế chủ trì, phối hợp với chính quyền địa phương tổ chức tiêm chủng", None,
      ["Sở Y tế"], ["Ủy ban nhân dân cấp huyện"]),
     ("Chủ tịch Ủy ban nhân dân địa bàn cấp xã chịu trách nhiệm", None, ["Ủy ban nhân dân cấp xã"], []),
+    # a generic force or sector needs no "các" and stays as printed (EXTRACTION §3)
+    ("Sở Giáo dục và Đào tạo chủ trì, phối hợp với lực lượng Công an, ngành y tế tổ chức tập huấn", None,
+     ["Sở Giáo dục và Đào tạo"], ["Lực lượng Công an", "Ngành y tế"]),
+    ("Lực lượng dân quân tự vệ tham gia tuần tra", None, ["Lực lượng dân quân tự vệ"], []),
+    ("Huy động lực lượng hỗ trợ người dân; mở chuyên ngành đào tạo", None, [], []),
     # an agency leading one part of the work is only a lead
     ("Sở Nông nghiệp và PTNT chủ trì phối hợp với Sở Y tế; Sở Y tế chủ trì phối hợp với Sở Nông nghiệp "
      "và Phát triển nông thôn", None, ["Sở Nông nghiệp và Phát triển nông thôn", "Sở Y tế"], []),
