@@ -472,8 +472,9 @@ def role_of(text: str, chain: list[Mention], previous_end: int, default: str | N
         clause = clause[clause.rindex(",") + 1:]     # "Căn cứ …, các Sở …": subject after the intro
     clause = _cue_pattern("transparent", "end").sub("", clause)
     right = fold(text[chain[-1].end:chain[-1].end + 40])
-    if _cue_pattern("support_after", "end").search(fold(left)):   # "phối hợp với …", "Phối hợp: …"
-        partner_of_previous = after_no_role and _cue_pattern("support_after", "whole").search(fold(left)) \
+    before = _cue_pattern("transparent", "end").sub("", fold(left))   # "phối hợp với đầu mối …"
+    if _cue_pattern("support_after", "end").search(before):   # "phối hợp với …", "Phối hợp: …"
+        partner_of_previous = after_no_role and _cue_pattern("support_after", "whole").search(before) \
             and not pattern("clause_boundary").search(left) and "," not in left
         return None if partner_of_previous else "support"
     no_role = _cue_pattern("none_after", "end").search(clause)

@@ -108,6 +108,12 @@ ROLES = [
      ["Sở Giáo dục và Đào tạo"], ["Lực lượng Công an", "Ngành y tế"]),
     ("Lực lượng dân quân tự vệ tham gia tuần tra", None, ["Lực lượng dân quân tự vệ"], []),
     ("Huy động lực lượng hỗ trợ người dân; mở chuyên ngành đào tạo", None, [], []),
+    # central ministries as a collective; "liên quan" closing a list of heads makes it all vague
+    ("Sở Ngoại vụ chủ trì, phối hợp với các bộ, ngành Trung ương tổ chức hội nghị xúc tiến", None,
+     ["Sở Ngoại vụ"], ["Các bộ, ngành Trung ương"]),
+    ("Sở Xây dựng chủ trì, phối hợp với các sở, ngành, đơn vị liên quan lập quy hoạch", None, ["Sở Xây dựng"], []),
+    ("Sở Tư pháp chủ trì, phối hợp với đầu mối các bộ, ngành rà soát văn bản", None,
+     ["Sở Tư pháp"], ["Các bộ, ngành"]),
     # an agency leading one part of the work is only a lead
     ("Sở Nông nghiệp và PTNT chủ trì phối hợp với Sở Y tế; Sở Y tế chủ trì phối hợp với Sở Nông nghiệp "
      "và Phát triển nông thôn", None, ["Sở Nông nghiệp và Phát triển nông thôn", "Sở Y tế"], []),
