@@ -113,7 +113,7 @@ class Gazetteer:
                 m.agencies = (Agency(m.raw, "other"),)
         found += self._collective_groups(text, found)
         found.sort(key=lambda m: m.start)
-        return self._vague_tails(text, found)
+        return self._without_appositions(text, self._vague_tails(text, found))
 
     def _covered(self, found: list[Mention], start: int, end: int) -> bool:
         return any(m.start < end and start < m.end for m in found)
@@ -254,6 +254,17 @@ class Gazetteer:
         """Whether `word` (followed by `after`) begins one of the words that end a name."""
         following = re.findall(r"[\w']+", after.lower())
         return any(rest == following[:len(rest)] for rest in self.stop.get(word.lower(), ()))
+
+    def _without_appositions(self, text: str, found: list[Mention]) -> list[Mention]:
+        """Bodies opening brackets right after a body are its unit, parent or members, not
+        bodies of their own: "Văn phòng Ủy ban nhân dân tỉnh (Trung tâm Phục vụ hành chính
+        công)"; "(thông qua Sở Nội vụ)" is not one."""
+        spans = []
+        for before, first in zip(found, found[1:]):
+            opening = pattern("apposition").match(text, before.end)
+            if opening and opening.end() == first.start and ")" in text[first.start:]:
+                spans.append((first.start, text.index(")", first.start)))
+        return [m for m in found if not any(start <= m.start and m.end <= end for start, end in spans)]
 
     def _vague_tails(self, text: str, found: list[Mention]) -> list[Mention]:
         """A collective followed by "(có) liên quan" is a vague reference."""

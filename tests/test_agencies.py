@@ -114,6 +114,12 @@ ROLES = [
     ("Sở Xây dựng chủ trì, phối hợp với các sở, ngành, đơn vị liên quan lập quy hoạch", None, ["Sở Xây dựng"], []),
     ("Sở Tư pháp chủ trì, phối hợp với đầu mối các bộ, ngành rà soát văn bản", None,
      ["Sở Tư pháp"], ["Các bộ, ngành"]),
+    # a body opening brackets after a body is its unit, parent or member; "(thông qua Sở X)" is not
+    ("Giao Sở Nội vụ (Ban Thi đua - Khen thưởng) tổng hợp hồ sơ khen thưởng", None, ["Sở Nội vụ"], []),
+    ("Sở Y tế chủ trì, phối hợp với các bệnh viện tuyến tỉnh (Bệnh viện Đa khoa tỉnh, Bệnh viện Lao) "
+     "tổ chức khám sàng lọc", None, ["Sở Y tế"], ["Các bệnh viện tuyến tỉnh"]),
+    ("Trong quá trình thực hiện, nếu có vướng mắc, phản ánh về Ủy ban nhân dân tỉnh (thông qua Sở Tài chính) "
+     "để xem xét", None, ["Sở Tài chính"], []),
     # an agency leading one part of the work is only a lead
     ("Sở Nông nghiệp và PTNT chủ trì phối hợp với Sở Y tế; Sở Y tế chủ trì phối hợp với Sở Nông nghiệp "
      "và Phát triển nông thôn", None, ["Sở Nông nghiệp và Phát triển nông thôn", "Sở Y tế"], []),
