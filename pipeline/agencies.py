@@ -20,6 +20,7 @@ from pipeline.text import fold, normalize, tone_normalize
 from schemas.plan import AGENCY_SCOPES, AgencyProfile
 
 ROLELESS = {"vague", "overseer"}
+WORD = re.compile(r"\s+([\w']+)")
 KINDS = {"so", "ban", "center", "collective", "education", "front", "office", "other", "overseer",
          "party", "press", "security", "association", "vague"}
 EFFECTS = {"lead_after", "lead_opening", "lead_before", "support_after", "none_after", "transparent", "intro"}
@@ -178,6 +179,8 @@ class Gazetteer:
         for m in self.unknown.finditer(text):
             if self._covered(found + out, m.start(), m.end()):   # not inside a name found
                 continue
+            if pattern("plural_before").search(text, 0, m.start()) and collective_head().match(text, m.start()):
+                continue     # "các Trường Đại học, Cao đẳng": a collective, not one body
             name_end, lower_run = m.end(), 0
             for w in pattern("name_continues").finditer(text[m.end():]):
                 word = w.group(1)
@@ -205,8 +208,9 @@ class Gazetteer:
     def _collective_groups(self, text: str, found: list[Mention]) -> list[Mention]:
         """"Các doanh nghiệp công nghệ số", "các cơ sở đào tạo đại học, trường cao đẳng":
         "các" + a head of collective_heads.txt + its qualifying words, where no name covers it.
-        A generic force or sector needs no "các" and stays as printed ("lực lượng Công an" →
-        "Lực lượng Công an", "ngành giáo dục" → "Ngành giáo dục")."""
+        Heads that cannot stand alone share the next head's words ("các phòng, đơn vị trực thuộc
+        Sở" is one group). A generic force or sector needs no "các" and stays as printed
+        ("lực lượng Công an" → "Lực lượng Công an", "ngành giáo dục" → "Ngành giáo dục")."""
         out: list[Mention] = []
         starts = [(m.start(), m.end(), "Các ") for m in pattern("collective_start").finditer(text)]
         starts += [(m.start(), m.start(), "") for m in generic_head().finditer(text)
@@ -214,41 +218,81 @@ class Gazetteer:
         for start, pos, plural in sorted(starts):
             if self._covered(out, start, pos + 1):
                 continue     # "các hiệp hội ngành hàng": a generic head inside a group
+            shared = ""      # bare heads waiting for the next head's words
             while True:
                 named = next((f for f in found + out if f.start <= pos < f.end), None)
                 if named:            # a listed collective: others may follow it
-                    end = named.end
+                    end, shared = named.end, ""
                 else:
                     head = collective_head().match(text, pos)
                     if not head:
                         break
+                    words = head.group().lower()
                     end = self._qualifiers_end(text, head.end(), found)
                     qualified = end > head.end() and not pattern("scope_only").match(text[head.end():end])
-                    if qualified or (plural and head.group().lower() in collective_heads_flagged("alone")):
-                        words = head.group().lower() + text[head.end():end]
-                        name = plural + words if plural else words[0].upper() + words[1:]
+                    if plural and (qualified or " " in words):    # "các trường đại học, cao đẳng"
+                        while coordinated := self._coordinated(text, end, found):
+                            end = self._qualifiers_end(text, coordinated, found)
+                        qualified = end > head.end() and not pattern("scope_only").match(text[head.end():end])
+                    if qualified or (plural and words in collective_heads_flagged("alone")):
+                        named_as = shared + words + text[head.end():end]
+                        name = plural + named_as if plural else named_as[0].upper() + named_as[1:]
                         out.append(Mention(start, end, (Agency(name, "collective"),), text[start:end]))
+                        shared = ""
+                    elif plural and text.startswith(",", end):
+                        shared += words + ", "
+                    while not plural and (coordinated := self._coordinated(text, end, found)):
+                        other = text[end + 1:coordinated].strip()     # "lực lượng quân đội, công an"
+                        out.append(Mention(coordinated - len(other), coordinated,
+                                           (Agency(words[0].upper() + words[1:] + " " + other, "collective"),), other))
+                        end = coordinated
                 after = pattern("collective_next").match(text, end)
                 if not after:
                     break
-                start = pos = after.end()
+                pos = after.end()
+                if not shared:
+                    start = pos
         return out
 
     def _qualifiers_end(self, text: str, pos: int, found: list[Mention]) -> int:
         """Where the words qualifying a collective's head end: at most six, up to a stop word,
-        "và", punctuation, another head or another name, a trailing function word left out."""
+        "và", punctuation, another head or another name, or after "tỉnh", a trailing function
+        word left out."""
         end, ends = pos, [pos]
-        for count, w in enumerate(re.finditer(r"\s+([\w']+)", text[pos:])):
-            word, at = w.group(1), pos + w.start(1)
-            if pos + w.start() != end or count >= 6 or pattern("joined_by").fullmatch(word) \
-                    or self._stops(word, text[pos + w.end():]) or self._covered(found, at, at + len(word)) \
-                    or (collective_head().match(text, at) and not generic_head().match(text, at)):
-                break        # "các cơ quan đơn vị": a list of heads; "hiệp hội ngành hàng" goes on
-            end = pos + w.end()
+        while len(ends) <= 6 and (w := WORD.match(text, end)) and self._qualifies(text, w, found):
+            end = w.end()
             ends.append(end)
+            if pattern("name_scope").fullmatch(w.group(1)):
+                break        # "… trên địa bàn tỉnh" closes the group
         while len(ends) > 1 and pattern("dangling_word").fullmatch(text[ends[-2]:ends[-1]].strip()):
             ends.pop()
         return ends[-1]
+
+    def _qualifies(self, text: str, w: re.Match, found: list[Mention]) -> bool:
+        """Whether the word `w` may qualify a collective's head."""
+        word, at = w.group(1), w.start(1)
+        return not (pattern("joined_by").fullmatch(word) or self._stops(word, text[w.end():])
+                    or self._covered(found, at, at + len(word))
+                    or (collective_head().match(text, at) and not generic_head().match(text, at)))
+        # "các cơ quan đơn vị": a list of heads; "hiệp hội ngành hàng" goes on
+
+    def _coordinated(self, text: str, pos: int, found: list[Mention]) -> int | None:
+        """The end of ", cao đẳng" when one or two qualifying words follow a comma at `pos` and
+        the group closes after them (punctuation, a stop word, a function word, the end): words
+        coordinated with the qualifying words before ("các trường đại học, cao đẳng")."""
+        if not text.startswith(",", pos):
+            return None
+        end = pos + 1
+        for _ in range(2):
+            w = WORD.match(text, end)
+            if not w or not self._qualifies(text, w, found):
+                return None
+            end = w.end()
+            following = WORD.match(text, end)
+            if not following or not self._qualifies(text, following, found) \
+                    or pattern("dangling_word").fullmatch(following.group(1)):
+                return end
+        return None
 
     def _stops(self, word: str, after: str) -> bool:
         """Whether `word` (followed by `after`) begins one of the words that end a name."""

@@ -51,6 +51,12 @@ CANONICAL = [
     ("Ngân hàng Nhà nước Chi nhánh Khu vực 7, Kho bạc Nhà nước", ["Ngân hàng Nhà nước Chi nhánh Khu vực 7", "Kho bạc Nhà nước tỉnh"]),
     ("Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực XII", ["Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực XII"]),
     ("Ngân hàng Nhà nước chi nhánh tỉnh", ["Ngân hàng Nhà nước chi nhánh tỉnh"]),
+    # compound collectives: coordinated words after a comma, heads sharing the next head's words
+    ("các trường cao đẳng, trung cấp trên địa bàn tỉnh", ["Các trường cao đẳng, trung cấp trên địa bàn tỉnh"]),
+    ("các Bệnh viện Đa khoa, Chuyên khoa trên địa bàn", ["Các bệnh viện Đa khoa, Chuyên khoa trên địa bàn"]),
+    ("Các doanh nghiệp, hợp tác xã nông nghiệp", ["Các doanh nghiệp", "Các hợp tác xã nông nghiệp"]),
+    ("các đoàn thể, hiệp hội ngành hàng", ["Các đoàn thể, hiệp hội ngành hàng"]),
+    ("Các sở, ban, ngành, đoàn thể tỉnh", ["Các sở, ban, ngành cấp tỉnh", "Các đoàn thể tỉnh"]),
     # a verb after a name is not part of it
     ("Phòng Tổ chức - Hành chính tổng hợp báo cáo", ["Phòng Tổ chức - Hành chính"]),
     # vague references are recognised but not exported
@@ -108,6 +114,8 @@ ROLES = [
      ["Sở Giáo dục và Đào tạo"], ["Lực lượng Công an", "Ngành y tế"]),
     ("Lực lượng dân quân tự vệ tham gia tuần tra", None, ["Lực lượng dân quân tự vệ"], []),
     ("Huy động lực lượng hỗ trợ người dân; mở chuyên ngành đào tạo", None, [], []),
+    ("Phối hợp với lực lượng biên phòng, hải quan tăng cường kiểm soát hàng hóa qua cửa khẩu", None,
+     [], ["Lực lượng biên phòng", "Lực lượng hải quan"]),
     # central ministries as a collective; "liên quan" closing a list of heads makes it all vague
     ("Sở Ngoại vụ chủ trì, phối hợp với các bộ, ngành Trung ương tổ chức hội nghị xúc tiến", None,
      ["Sở Ngoại vụ"], ["Các bộ, ngành Trung ương"]),
