@@ -128,6 +128,9 @@ ROLES = [
      "tổ chức khám sàng lọc", None, ["Sở Y tế"], ["Các bệnh viện tuyến tỉnh"]),
     ("Trong quá trình thực hiện, nếu có vướng mắc, phản ánh về Ủy ban nhân dân tỉnh (thông qua Sở Tài chính) "
      "để xem xét", None, ["Sở Tài chính"], []),
+    # "mỗi" distributes like "các"; "thuộc Ủy ban nhân dân tỉnh" is part of the collective
+    ("Mỗi cơ quan, đơn vị, địa phương phải rà soát thủ tục hành chính", None, ["Các cơ quan, đơn vị trong tỉnh"], []),
+    ("Các sở, ban, ngành thuộc Ủy ban nhân dân tỉnh có trách nhiệm báo cáo", None, ["Các sở, ban, ngành cấp tỉnh"], []),
     # an agency leading one part of the work is only a lead
     ("Sở Nông nghiệp và PTNT chủ trì phối hợp với Sở Y tế; Sở Y tế chủ trì phối hợp với Sở Nông nghiệp "
      "và Phát triển nông thôn", None, ["Sở Nông nghiệp và Phát triển nông thôn", "Sở Y tế"], []),
