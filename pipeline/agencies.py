@@ -200,6 +200,10 @@ class Gazetteer:
                 else:
                     lower_run += 1
                 name_end = m.end() + w.end()
+            fields = pattern("name_fields").match(text, name_end)    # "…đầu tư, thương mại và du lịch tỉnh"
+            if fields and not any(self._stops(w.group(1), text[name_end + w.end():])
+                                  for w in WORD.finditer(fields.group())):
+                name_end = fields.end()
             if name_end > m.end() and not self._covered(found + out, m.start(), name_end):
                 raw = text[m.start():name_end]
                 out.append(Mention(m.start(), name_end, (Agency(raw, "other"),), raw))

@@ -57,6 +57,9 @@ CANONICAL = [
     ("Các doanh nghiệp, hợp tác xã nông nghiệp", ["Các doanh nghiệp", "Các hợp tác xã nông nghiệp"]),
     ("các đoàn thể, hiệp hội ngành hàng", ["Các đoàn thể, hiệp hội ngành hàng"]),
     ("Các sở, ban, ngành, đoàn thể tỉnh", ["Các sở, ban, ngành cấp tỉnh", "Các đoàn thể tỉnh"]),
+    # an official name listing its fields in lower case, closed by "tỉnh"
+    ("Trung tâm Phát triển quỹ đất, hạ tầng và đô thị tỉnh, Sở Xây dựng",
+     ["Trung tâm Phát triển quỹ đất, hạ tầng và đô thị tỉnh", "Sở Xây dựng"]),
     # a verb after a name is not part of it
     ("Phòng Tổ chức - Hành chính tổng hợp báo cáo", ["Phòng Tổ chức - Hành chính"]),
     # vague references are recognised but not exported
