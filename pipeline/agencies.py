@@ -225,8 +225,10 @@ class Gazetteer:
             shared = ""      # bare heads waiting for the next head's words
             while True:
                 named = next((f for f in found + out if f.start <= pos < f.end), None)
-                if named:            # a listed collective: others may follow it
+                if named:            # a listed collective and the names right after it: others may follow
                     end, shared = named.end, ""
+                    while adjacent := next((f for f in found if f.start > end and text[end:f.start].isspace()), None):
+                        end = adjacent.end
                 else:
                     head = collective_head().match(text, pos)
                     if not head:
@@ -259,11 +261,11 @@ class Gazetteer:
         return out
 
     def _qualifiers_end(self, text: str, pos: int, found: list[Mention]) -> int:
-        """Where the words qualifying a collective's head end: at most six, up to a stop word,
+        """Where the words qualifying a collective's head end: at most eight, up to a stop word,
         "và", punctuation, another head or another name, or after "tỉnh", a trailing function
         word left out."""
         end, ends = pos, [pos]
-        while len(ends) <= 6 and (w := WORD.match(text, end)) and self._qualifies(text, w, found):
+        while len(ends) <= 8 and (w := WORD.match(text, end)) and self._qualifies(text, w, found):
             end = w.end()
             ends.append(end)
             if pattern("name_scope").fullmatch(w.group(1)):

@@ -145,6 +145,15 @@ def test_roles(text, default, lead, support):
     assert find_roles(text, default=default) == (lead, support)
 
 
+def test_a_list_goes_on_after_a_collective_and_the_names_right_after_it():
+    """"các cơ quan, đơn vị Trung ương, doanh nghiệp nhà nước …, Ủy ban nhân dân cấp xã": the bare
+    "doanh nghiệp" continues the list, so the whole list is the subject of the verb."""
+    lead, _ = find_roles("Các sở, ban ngành tỉnh, các cơ quan, đơn vị Trung ương, doanh nghiệp nhà nước trên "
+                         "địa bàn tỉnh, Ủy ban nhân dân cấp xã chủ động triển khai")
+    assert {"Các sở, ban, ngành cấp tỉnh", "Các doanh nghiệp nhà nước trên địa bàn tỉnh",
+            "Ủy ban nhân dân cấp xã"} <= set(lead)
+
+
 @pytest.mark.parametrize("text,expected", [
     ("Sở Khoa học và Công nghệ:", True),
     ("Các Sở, ban, ngành cấp tỉnh, Ủy ban nhân dân các huyện, thành phố", True),
