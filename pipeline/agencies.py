@@ -112,7 +112,8 @@ class Gazetteer:
                 m.start = branched[m.start]
                 m.raw = text[m.start:m.end]
                 m.agencies = (Agency(m.raw, "other"),)
-        found += self._collective_groups(text, found)
+        groups = self._collective_groups(text, found)     # "… thuộc Chính phủ" is in its group
+        found = [f for f in found if not any(g.start <= f.start and f.end <= g.end for g in groups)] + groups
         found.sort(key=lambda m: m.start)
         return self._without_appositions(text, self._vague_tails(text, found))
 
@@ -262,14 +263,17 @@ class Gazetteer:
 
     def _qualifiers_end(self, text: str, pos: int, found: list[Mention]) -> int:
         """Where the words qualifying a collective's head end: at most eight, up to a stop word,
-        "và", punctuation, another head or another name, or after "tỉnh", a trailing function
-        word left out."""
+        "và", punctuation, another head or another name (taken in after "thuộc": "các cơ quan
+        chức năng thuộc Chính phủ"), or after "tỉnh", a trailing function word left out."""
         end, ends = pos, [pos]
         while len(ends) <= 8 and (w := WORD.match(text, end)) and self._qualifies(text, w, found):
             end = w.end()
             ends.append(end)
             if pattern("name_scope").fullmatch(w.group(1)):
                 break        # "… trên địa bàn tỉnh" closes the group
+        body = next((f for f in found if f.start > end and text[end:f.start].isspace()), None)
+        if body and pattern("member_of").search(text, pos, end):
+            return body.end
         while len(ends) > 1 and pattern("dangling_word").fullmatch(text[ends[-2]:ends[-1]].strip()):
             ends.pop()
         return ends[-1]

@@ -60,6 +60,8 @@ CANONICAL = [
     # an official name listing its fields in lower case, closed by "tỉnh"
     ("Trung tâm Phát triển quỹ đất, hạ tầng và đô thị tỉnh, Sở Xây dựng",
      ["Trung tâm Phát triển quỹ đất, hạ tầng và đô thị tỉnh", "Sở Xây dựng"]),
+    # "thuộc" + a body qualifies a collective
+    ("các đơn vị sự nghiệp thuộc Sở Y tế", ["Các đơn vị sự nghiệp thuộc Sở Y tế"]),
     # a verb after a name is not part of it
     ("Phòng Tổ chức - Hành chính tổng hợp báo cáo", ["Phòng Tổ chức - Hành chính"]),
     # vague references are recognised but not exported
