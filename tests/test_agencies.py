@@ -62,6 +62,8 @@ CANONICAL = [
      ["Trung tâm Phát triển quỹ đất, hạ tầng và đô thị tỉnh", "Sở Xây dựng"]),
     # "thuộc" + a body qualifies a collective
     ("các đơn vị sự nghiệp thuộc Sở Y tế", ["Các đơn vị sự nghiệp thuộc Sở Y tế"]),
+    # the full form is canonical: "Tỉnh đoàn" is the provincial Youth Union
+    ("Tỉnh đoàn, Hội Nông dân tỉnh", ["Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh", "Hội Nông dân tỉnh"]),
     # a verb after a name is not part of it
     ("Phòng Tổ chức - Hành chính tổng hợp báo cáo", ["Phòng Tổ chức - Hành chính"]),
     # vague references are recognised but not exported
