@@ -263,28 +263,34 @@ class Gazetteer:
 
     def _qualifiers_end(self, text: str, pos: int, found: list[Mention]) -> int:
         """Where the words qualifying a collective's head end: at most eight, up to a stop word,
-        "và", punctuation, another head or another name (taken in after "thuộc": "các cơ quan
-        chức năng thuộc Chính phủ"), or after "tỉnh", a trailing function word left out."""
+        "và", punctuation, another head or another name, or after "tỉnh", a trailing function
+        word left out; "thuộc" closes them with the body or capitalised name after it ("các cơ
+        quan chức năng thuộc Chính phủ", "các đơn vị trực thuộc Sở")."""
         end, ends = pos, [pos]
-        while len(ends) <= 8 and (w := WORD.match(text, end)) and self._qualifies(text, w, found):
+        while len(ends) <= 8 and (w := WORD.match(text, end)):
+            if pattern("member_of").search(text, pos, end):     # "… thuộc Chính phủ", "… trực thuộc Sở"
+                body = next((f.end for f in found if f.start == w.start(1)), None)
+                name = pattern("capitalised_words").match(text, w.start(1))
+                if body or name:
+                    return body or name.end()
+            if not self._qualifies(text, w, found, first=end == pos):
+                break
             end = w.end()
             ends.append(end)
             if pattern("name_scope").fullmatch(w.group(1)):
                 break        # "… trên địa bàn tỉnh" closes the group
-        body = next((f for f in found if f.start > end and text[end:f.start].isspace()), None)
-        if body and pattern("member_of").search(text, pos, end):
-            return body.end
         while len(ends) > 1 and pattern("dangling_word").fullmatch(text[ends[-2]:ends[-1]].strip()):
             ends.pop()
         return ends[-1]
 
-    def _qualifies(self, text: str, w: re.Match, found: list[Mention]) -> bool:
-        """Whether the word `w` may qualify a collective's head."""
+    def _qualifies(self, text: str, w: re.Match, found: list[Mention], first: bool = False) -> bool:
+        """Whether the word `w` may qualify a collective's head; the `first` word after it may
+        not be another head ("các cơ quan đơn vị": a list of heads; "lực lượng biên phòng",
+        "hiệp hội ngành hàng" go on)."""
         word, at = w.group(1), w.start(1)
         return not (pattern("joined_by").fullmatch(word) or self._stops(word, text[w.end():])
                     or self._covered(found, at, at + len(word))
-                    or (collective_head().match(text, at) and not generic_head().match(text, at)))
-        # "các cơ quan đơn vị": a list of heads; "hiệp hội ngành hàng" goes on
+                    or (first and collective_head().match(text, at) and not generic_head().match(text, at)))
 
     def _coordinated(self, text: str, pos: int, found: list[Mention]) -> int | None:
         """The end of ", cao đẳng" when one or two qualifying words follow a comma at `pos` and
@@ -295,7 +301,7 @@ class Gazetteer:
         end = pos + 1
         for _ in range(2):
             w = WORD.match(text, end)
-            if not w or not self._qualifies(text, w, found):
+            if not w or not self._qualifies(text, w, found, first=end == pos + 1):
                 return None
             end = w.end()
             following = WORD.match(text, end)
@@ -505,6 +511,13 @@ def is_boilerplate(text: str) -> bool:
     return bool(_special("boilerplate").search(tone_normalize(text)))
 
 
+def closing_start(form: str) -> int | None:
+    """Where the sentence holding the closing boilerplate begins in `form` (already in
+    matching form), or None."""
+    m = _special("boilerplate").search(form)
+    return max((b.end() for b in pattern("sentence_end").finditer(form, 0, m.start())), default=0) if m else None
+
+
 
 
 def chains(text: str, mentions: list[Mention]) -> list[list[Mention]]:
@@ -575,13 +588,9 @@ def find_roles(text: str, default: str | None = None,
                 aliases.setdefault(m.agencies[0].name, set()).add(m.raw)
     lead: list[str] = []
     support: list[str] = []
-    if is_boilerplate(form):
-        for m in mentions:
-            if not m.roleless:
-                lead.extend(a.name for a in m.agencies if a.kind not in ROLELESS)
-        return unique(lead), []
+    closing = closing_start(form)     # from there every body it names leads (EXTRACTION §3)
     previous_end, role = 0, "first"
-    for chain in chains(form, mentions):
+    for chain in chains(form, [m for m in mentions if closing is None or m.start < closing]):
         role = role_of(form, chain, previous_end, default, after_no_role=role is None)
         previous_end = chain[-1].end
         names = [a.name for m in chain for a in m.agencies if a.kind not in ROLELESS]
@@ -589,6 +598,8 @@ def find_roles(text: str, default: str | None = None,
             lead.extend(names)
         elif role == "support":
             support.extend(names)
+    if closing is not None:
+        lead.extend(a.name for m in mentions if m.start >= closing for a in m.agencies if a.kind not in ROLELESS)
     lead = unique(lead)
     return lead, [s for s in unique(support) if s not in lead]
 

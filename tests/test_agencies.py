@@ -138,6 +138,9 @@ ROLES = [
     # "mỗi" distributes like "các"; "thuộc Ủy ban nhân dân tỉnh" is part of the collective
     ("Mỗi cơ quan, đơn vị, địa phương phải rà soát thủ tục hành chính", None, ["Các cơ quan, đơn vị trong tỉnh"], []),
     ("Các sở, ban, ngành thuộc Ủy ban nhân dân tỉnh có trách nhiệm báo cáo", None, ["Các sở, ban, ngành cấp tỉnh"], []),
+    # only the sentence of the closing boilerplate makes every body it names a lead
+    ("Trên đây là Kế hoạch của Sở Tư pháp. Trong quá trình thực hiện, nếu có vướng mắc, các phòng, "
+     "đơn vị trực thuộc Sở báo cáo Giám đốc Sở để xem xét.", None, ["Các phòng, đơn vị trực thuộc Sở"], []),
     # an agency leading one part of the work is only a lead
     ("Sở Nông nghiệp và PTNT chủ trì phối hợp với Sở Y tế; Sở Y tế chủ trì phối hợp với Sở Nông nghiệp "
      "và Phát triển nông thôn", None, ["Sở Nông nghiệp và Phát triển nông thôn", "Sở Y tế"], []),
