@@ -248,7 +248,7 @@ class Gazetteer:
                         shared = ""
                     elif plural and text.startswith(",", end):
                         shared += words + ", "
-                    while not plural and (coordinated := self._coordinated(text, end, found)):
+                    while not plural and qualified and (coordinated := self._coordinated(text, end, found)):
                         other = text[end + 1:coordinated].strip()     # "lực lượng quân đội, công an"
                         out.append(Mention(coordinated - len(other), coordinated,
                                            (Agency(words[0].upper() + words[1:] + " " + other, "collective"),), other))

@@ -121,6 +121,7 @@ ROLES = [
      ["Sở Giáo dục và Đào tạo"], ["Lực lượng Công an", "Ngành y tế"]),
     ("Lực lượng dân quân tự vệ tham gia tuần tra", None, ["Lực lượng dân quân tự vệ"], []),
     ("Huy động lực lượng hỗ trợ người dân; mở chuyên ngành đào tạo", None, [], []),
+    ("Sở Công Thương phối hợp với từng ngành, lĩnh vực xây dựng kế hoạch", None, ["Sở Công Thương"], []),
     ("Phối hợp với lực lượng biên phòng, hải quan tăng cường kiểm soát hàng hóa qua cửa khẩu", None,
      [], ["Lực lượng biên phòng", "Lực lượng hải quan"]),
     # central ministries as a collective; "liên quan" closing a list of heads makes it all vague
