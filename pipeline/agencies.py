@@ -237,7 +237,7 @@ class Gazetteer:
                     words = head.group().lower()
                     end = self._qualifiers_end(text, head.end(), found)
                     qualified = end > head.end() and not pattern("scope_only").match(text[head.end():end])
-                    if plural and (qualified or " " in words):    # "các trường đại học, cao đẳng"
+                    if plural and qualified:     # "các trường đại học, cao đẳng"
                         while coordinated := self._coordinated(text, end, found):
                             end = self._qualifiers_end(text, coordinated, found)
                         qualified = end > head.end() and not pattern("scope_only").match(text[head.end():end])
