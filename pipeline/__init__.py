@@ -199,13 +199,12 @@ def duty_tasks(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
 def prose_task(leaf: Node, part: Part, aliases: dict[str, set[str]]) -> Task:
     """A leaf item as a task: its text (a title item's body, an agency or title prefix split
     off), its own or inherited agencies, its deadlines and the heading it sits under."""
-    text, title = leaf.text, None
-    body = leaf.body
-    if body:
-        if is_title(leaf.text) and not only_agencies(leaf.text):
-            title, text = leaf.text.rstrip(" :"), " ".join(body)
+    text, title, heading = leaf.text, None, None
+    if leaf.body:
+        if is_title(leaf.text):     # "4.4. Đề nghị Tòa án nhân dân tỉnh" over its paragraph
+            heading, text = leaf.text.rstrip(" :"), " ".join(leaf.body)
         else:
-            text = " ".join([leaf.text] + body)
+            text = " ".join([leaf.text] + leaf.body)
     prefix_agencies = None
     m = re.match(r"^(.{2,250}?):\s+(\S.*)$", text, re.S)
     if m and only_agencies(m.group(1)):
@@ -217,6 +216,12 @@ def prose_task(leaf: Node, part: Part, aliases: dict[str, set[str]]) -> Task:
     if prefix_agencies:
         pl, ps = find_roles(prefix_agencies, "lead", aliases)
         lead, support = unique(pl + lead), unique(ps + support)
+    if heading:                 # a heading that names agencies gives them their role
+        agencies_only = only_agencies(heading)
+        hl, hs = find_roles(heading, "lead" if agencies_only else None, aliases)
+        lead, support = unique(hl + lead), unique(hs + support)
+        if not agencies_only:
+            title = title or heading
     attributed = inherited_roles(leaf)
     if attributed and (not lead or leaf.attributions):
         al, asup = attributed

@@ -20,6 +20,7 @@ from pipeline.text import fold, normalize, tone_normalize
 from schemas.plan import AGENCY_SCOPES, AgencyProfile
 
 ROLELESS = {"vague", "overseer"}
+WORD = re.compile(r"\s+([\w']+)")
 KINDS = {"so", "ban", "center", "collective", "education", "front", "office", "other", "overseer",
          "party", "press", "security", "association", "vague"}
 EFFECTS = {"lead_after", "lead_opening", "lead_before", "support_after", "none_after", "transparent", "intro"}
@@ -93,16 +94,28 @@ class Gazetteer:
         by_span: dict[tuple[int, int], str] = {}
         for m_id, s, e in self.matcher(doc):
             by_span.setdefault((s, e), self.nlp.vocab.strings[m_id])
-        spans = filter_spans([doc[s:e] for s, e in by_span])   # longest, leftmost first
-        found = [Mention(sp.start_char, sp.end_char, as_printed(self.entries[by_span[(sp.start, sp.end)]], sp.text),
-                         sp.text)
-                 for sp in spans if not pattern("common_noun_before").search(text, 0, sp.start_char)]
+        found, branched = [], {}
+        for sp in filter_spans([doc[s:e] for s, e in by_span]):   # longest, leftmost first
+            if pattern("common_noun_before").search(text, 0, sp.start_char):
+                continue
+            branch = pattern("branch_after").match(text, sp.end_char)
+            if branch:           # the body's branch follows: one body, found below by its head
+                branched[branch.end()] = sp.start_char
+                continue
+            found.append(Mention(sp.start_char, sp.end_char,
+                                 as_printed(self.entries[by_span[(sp.start, sp.end)]], sp.text), sp.text))
         found += self._list_expansions(text, found)
         found = self._local_collectives(text, found)
         found += self._unknown(text, found)
-        found += self._collective_groups(text, found)
+        for m in found:          # "Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực II", as printed
+            if m.start in branched:
+                m.start = branched[m.start]
+                m.raw = text[m.start:m.end]
+                m.agencies = (Agency(m.raw, "other"),)
+        groups = self._collective_groups(text, found)     # "… thuộc Chính phủ" is in its group
+        found = [f for f in found if not any(g.start <= f.start and f.end <= g.end for g in groups)] + groups
         found.sort(key=lambda m: m.start)
-        return self._vague_tails(text, found)
+        return self._without_appositions(text, self._vague_tails(text, found))
 
     def _covered(self, found: list[Mention], start: int, end: int) -> bool:
         return any(m.start < end and start < m.end for m in found)
@@ -167,14 +180,16 @@ class Gazetteer:
         for m in self.unknown.finditer(text):
             if self._covered(found + out, m.start(), m.end()):   # not inside a name found
                 continue
+            if pattern("plural_before").search(text, 0, m.start()) and collective_head().match(text, m.start()):
+                continue     # "các Trường Đại học, Cao đẳng": a collective, not one body
             name_end, lower_run = m.end(), 0
             for w in pattern("name_continues").finditer(text[m.end():]):
                 word = w.group(1)
                 if w.start() != name_end - m.end():
                     break
-                if w.group(0).startswith(",") and (self.head_start.match(text, m.end() + w.start(1))
-                                                   or self._covered(found, m.end() + w.start(1), m.end() + w.end(1))):
-                    break        # "Sở A, Sở B": a comma before another body ends the name
+                if re.match(r",|\s+và\s", w.group(0)) and (self.head_start.match(text, m.end() + w.start(1))
+                                                         or self._covered(found, m.end() + w.start(1), m.end() + w.end(1))):
+                    break        # "Sở A, Sở B", "Hội A và Hội B": another body ends the name
                 if word[0].isupper():
                     lower_run = 0
                 elif pattern("name_scope").fullmatch(word) and not pattern("joined_by").match(w.group(0).strip()):
@@ -186,6 +201,10 @@ class Gazetteer:
                 else:
                     lower_run += 1
                 name_end = m.end() + w.end()
+            fields = pattern("name_fields").match(text, name_end)    # "…đầu tư, thương mại và du lịch tỉnh"
+            if fields and not any(self._stops(w.group(1), text[name_end + w.end():])
+                                  for w in WORD.finditer(fields.group())):
+                name_end = fields.end()
             if name_end > m.end() and not self._covered(found + out, m.start(), name_end):
                 raw = text[m.start():name_end]
                 out.append(Mention(m.start(), name_end, (Agency(raw, "other"),), raw))
@@ -193,49 +212,119 @@ class Gazetteer:
 
     def _collective_groups(self, text: str, found: list[Mention]) -> list[Mention]:
         """"Các doanh nghiệp công nghệ số", "các cơ sở đào tạo đại học, trường cao đẳng":
-        "các" + a head of collective_heads.txt + its qualifying words, where no name covers it."""
+        "các" + a head of collective_heads.txt + its qualifying words, where no name covers it.
+        Heads that cannot stand alone share the next head's words ("các phòng, đơn vị trực thuộc
+        Sở" is one group). A generic force or sector needs no "các" and stays as printed
+        ("lực lượng Công an" → "Lực lượng Công an", "ngành giáo dục" → "Ngành giáo dục")."""
         out: list[Mention] = []
-        for m in pattern("collective_start").finditer(text):
-            start, pos = m.start(), m.end()
+        starts = [(m.start(), m.end(), "Các ") for m in pattern("collective_start").finditer(text)]
+        starts += [(m.start(), m.start(), "") for m in generic_head().finditer(text)
+                   if not pattern("not_generic_before").search(text, 0, m.start())]
+        for start, pos, plural in sorted(starts):
+            if self._covered(out, start, pos + 1):
+                continue     # "các hiệp hội ngành hàng": a generic head inside a group
+            shared = ""      # bare heads waiting for the next head's words
             while True:
                 named = next((f for f in found + out if f.start <= pos < f.end), None)
-                if named:            # a listed collective: others may follow it
-                    end = named.end
+                if named:            # a listed collective and the names right after it: others may follow
+                    end, shared = named.end, ""
+                    while adjacent := next((f for f in found if f.start > end and text[end:f.start].isspace()), None):
+                        end = adjacent.end
                 else:
                     head = collective_head().match(text, pos)
                     if not head:
                         break
+                    words = head.group().lower()
                     end = self._qualifiers_end(text, head.end(), found)
                     qualified = end > head.end() and not pattern("scope_only").match(text[head.end():end])
-                    if qualified or head.group().lower() in collective_heads_alone():
-                        name = "Các " + head.group().lower() + text[head.end():end]
+                    if plural and qualified:     # "các trường đại học, cao đẳng"
+                        while coordinated := self._coordinated(text, end, found):
+                            end = self._qualifiers_end(text, coordinated, found)
+                        qualified = end > head.end() and not pattern("scope_only").match(text[head.end():end])
+                    if qualified or (plural and words in collective_heads_flagged("alone")):
+                        named_as = shared + words + text[head.end():end]
+                        name = plural + named_as if plural else named_as[0].upper() + named_as[1:]
                         out.append(Mention(start, end, (Agency(name, "collective"),), text[start:end]))
+                        shared = ""
+                    elif plural and text.startswith(",", end):
+                        shared += words + ", "
+                    while not plural and qualified and (coordinated := self._coordinated(text, end, found)):
+                        other = text[end + 1:coordinated].strip()     # "lực lượng quân đội, công an"
+                        out.append(Mention(coordinated - len(other), coordinated,
+                                           (Agency(words[0].upper() + words[1:] + " " + other, "collective"),), other))
+                        end = coordinated
                 after = pattern("collective_next").match(text, end)
                 if not after:
                     break
-                start = pos = after.end()
+                pos = after.end()
+                if not shared:
+                    start = pos
         return out
 
     def _qualifiers_end(self, text: str, pos: int, found: list[Mention]) -> int:
-        """Where the words qualifying a collective's head end: at most six, up to a stop word,
-        "và", punctuation, another head or another name, a trailing function word left out."""
+        """Where the words qualifying a collective's head end: at most eight, up to a stop word,
+        "và", punctuation, another head or another name, or after "tỉnh", a trailing function
+        word left out; "thuộc" closes them with the body or capitalised name after it ("các cơ
+        quan chức năng thuộc Chính phủ", "các đơn vị trực thuộc Sở")."""
         end, ends = pos, [pos]
-        for count, w in enumerate(re.finditer(r"\s+([\w']+)", text[pos:])):
-            word, at = w.group(1), pos + w.start(1)
-            if pos + w.start() != end or count >= 6 or pattern("joined_by").fullmatch(word) \
-                    or self._stops(word, text[pos + w.end():]) or self._covered(found, at, at + len(word)) \
-                    or collective_head().match(text, at):      # "các cơ quan đơn vị": a list of heads
+        while len(ends) <= 8 and (w := WORD.match(text, end)):
+            if pattern("member_of").search(text, pos, end):     # "… thuộc Chính phủ", "… trực thuộc Sở"
+                body = next((f.end for f in found if f.start == w.start(1)), None)
+                name = pattern("capitalised_words").match(text, w.start(1))
+                if body or name:
+                    return body or name.end()
+            if not self._qualifies(text, w, found, first=end == pos):
                 break
-            end = pos + w.end()
+            end = w.end()
             ends.append(end)
-        while len(ends) > 1 and pattern("dangling_word").fullmatch(fold(text[ends[-2]:ends[-1]].strip())):
+            if pattern("name_scope").fullmatch(w.group(1)):
+                break        # "… trên địa bàn tỉnh" closes the group
+        while len(ends) > 1 and pattern("dangling_word").fullmatch(text[ends[-2]:ends[-1]].strip()):
             ends.pop()
         return ends[-1]
+
+    def _qualifies(self, text: str, w: re.Match, found: list[Mention], first: bool = False) -> bool:
+        """Whether the word `w` may qualify a collective's head; the `first` word after it may
+        not be another head ("các cơ quan đơn vị": a list of heads; "lực lượng biên phòng",
+        "hiệp hội ngành hàng" go on)."""
+        word, at = w.group(1), w.start(1)
+        return not (pattern("joined_by").fullmatch(word) or self._stops(word, text[w.end():])
+                    or self._covered(found, at, at + len(word))
+                    or (first and collective_head().match(text, at) and not generic_head().match(text, at)))
+
+    def _coordinated(self, text: str, pos: int, found: list[Mention]) -> int | None:
+        """The end of ", cao đẳng" when one or two qualifying words follow a comma at `pos` and
+        the group closes after them (punctuation, a stop word, a function word, the end): words
+        coordinated with the qualifying words before ("các trường đại học, cao đẳng")."""
+        if not text.startswith(",", pos):
+            return None
+        end = pos + 1
+        for _ in range(2):
+            w = WORD.match(text, end)
+            if not w or not self._qualifies(text, w, found, first=end == pos + 1):
+                return None
+            end = w.end()
+            following = WORD.match(text, end)
+            if not following or not self._qualifies(text, following, found) \
+                    or pattern("dangling_word").fullmatch(following.group(1)):
+                return end
+        return None
 
     def _stops(self, word: str, after: str) -> bool:
         """Whether `word` (followed by `after`) begins one of the words that end a name."""
         following = re.findall(r"[\w']+", after.lower())
         return any(rest == following[:len(rest)] for rest in self.stop.get(word.lower(), ()))
+
+    def _without_appositions(self, text: str, found: list[Mention]) -> list[Mention]:
+        """Bodies opening brackets right after a body are its unit, parent or members, not
+        bodies of their own: "Văn phòng Ủy ban nhân dân tỉnh (Trung tâm Phục vụ hành chính
+        công)"; "(thông qua Sở Nội vụ)" is not one."""
+        spans = []
+        for before, first in zip(found, found[1:]):
+            opening = pattern("apposition").match(text, before.end)
+            if opening and opening.end() == first.start and ")" in text[first.start:]:
+                spans.append((first.start, text.index(")", first.start)))
+        return [m for m in found if not any(start <= m.start and m.end <= end for start, end in spans)]
 
     def _vague_tails(self, text: str, found: list[Mention]) -> list[Mention]:
         """A collective followed by "(có) liên quan" is a vague reference."""
@@ -360,8 +449,16 @@ def as_printed(agencies: tuple[Agency, ...], raw: str) -> tuple[Agency, ...]:
 
 
 @cache
-def collective_heads_alone() -> frozenset[str]:
-    return frozenset(row[0] for row in rows("collective_heads.txt") if row[1:] and row.one_of(row[1], {"alone"}, "flag"))
+def collective_heads_flagged(flag: str) -> frozenset[str]:
+    """The heads of collective_heads.txt with a flag ("alone", "generic")."""
+    return frozenset(row[0] for row in rows("collective_heads.txt")
+                     if row[1:] and row.one_of(row[1], {"alone", "generic"}, "flag") == flag)
+
+
+@cache
+def generic_head() -> re.Pattern:
+    heads = sorted(map(re.escape, collective_heads_flagged("generic")), key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(heads)})(?!\w)", re.I)
 
 
 @cache
@@ -414,6 +511,13 @@ def is_boilerplate(text: str) -> bool:
     return bool(_special("boilerplate").search(tone_normalize(text)))
 
 
+def closing_start(form: str) -> int | None:
+    """Where the sentence holding the closing boilerplate begins in `form` (already in
+    matching form), or None."""
+    m = _special("boilerplate").search(form)
+    return max((b.end() for b in pattern("sentence_end").finditer(form, 0, m.start())), default=0) if m else None
+
+
 
 
 def chains(text: str, mentions: list[Mention]) -> list[list[Mention]]:
@@ -446,8 +550,9 @@ def role_of(text: str, chain: list[Mention], previous_end: int, default: str | N
         clause = clause[clause.rindex(",") + 1:]     # "Căn cứ …, các Sở …": subject after the intro
     clause = _cue_pattern("transparent", "end").sub("", clause)
     right = fold(text[chain[-1].end:chain[-1].end + 40])
-    if _cue_pattern("support_after", "end").search(fold(left)):   # "phối hợp với …", "Phối hợp: …"
-        partner_of_previous = after_no_role and _cue_pattern("support_after", "whole").search(fold(left)) \
+    before = _cue_pattern("transparent", "end").sub("", fold(left))   # "phối hợp với đầu mối …"
+    if _cue_pattern("support_after", "end").search(before):   # "phối hợp với …", "Phối hợp: …"
+        partner_of_previous = after_no_role and _cue_pattern("support_after", "whole").search(before) \
             and not pattern("clause_boundary").search(left) and "," not in left
         return None if partner_of_previous else "support"
     no_role = _cue_pattern("none_after", "end").search(clause)
@@ -462,8 +567,7 @@ def role_of(text: str, chain: list[Mention], previous_end: int, default: str | N
         if default:
             return default
         after = fold(text[chain[-1].end:chain[-1].end + 30]).lstrip(" ,")
-        first = re.match(r"\w+", after)
-        return "lead" if first and not pattern("not_verb").fullmatch(first.group()) else None
+        return "lead" if re.match(r"\w", after) and not pattern("not_verb").match(after) else None
     return default
 
 
@@ -484,13 +588,9 @@ def find_roles(text: str, default: str | None = None,
                 aliases.setdefault(m.agencies[0].name, set()).add(m.raw)
     lead: list[str] = []
     support: list[str] = []
-    if is_boilerplate(form):
-        for m in mentions:
-            if not m.roleless:
-                lead.extend(a.name for a in m.agencies if a.kind not in ROLELESS)
-        return unique(lead), []
+    closing = closing_start(form)     # from there every body it names leads (EXTRACTION §3)
     previous_end, role = 0, "first"
-    for chain in chains(form, mentions):
+    for chain in chains(form, [m for m in mentions if closing is None or m.start < closing]):
         role = role_of(form, chain, previous_end, default, after_no_role=role is None)
         previous_end = chain[-1].end
         names = [a.name for m in chain for a in m.agencies if a.kind not in ROLELESS]
@@ -498,6 +598,8 @@ def find_roles(text: str, default: str | None = None,
             lead.extend(names)
         elif role == "support":
             support.extend(names)
+    if closing is not None:
+        lead.extend(a.name for m in mentions if m.start >= closing for a in m.agencies if a.kind not in ROLELESS)
     lead = unique(lead)
     return lead, [s for s in unique(support) if s not in lead]
 

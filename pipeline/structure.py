@@ -265,7 +265,12 @@ def build_tree(part: Part) -> Node:
         if found and found[0] == "note":
             continue              # "Lãnh đạo phụ trách: …": a person, not a task's field
         if found:
-            last_attribution = attach_attribution(stack[-1], found)
+            if last_attribution is None:
+                last_attribution, targets = attach_attribution(stack[-1], found)
+            else:            # "Cơ quan chủ trì: …" then "Cơ quan phối hợp: …": the same items'
+                last_attribution = Attribution(*found)
+                for node in targets:
+                    node.attributions.append(last_attribution)
             continue
         if block.label == "+" and last_attribution is not None:
             last_attribution.value = f"{last_attribution.value}\n+ {text}".strip()
@@ -303,19 +308,20 @@ def next_letter(parent: Node, label: str) -> str:
     return LETTERS[LETTERS.index(previous[-1]) + 1] + label[1:]
 
 
-def attach_attribution(top: Node, found: tuple[str, str]) -> Attribution:
-    """A trailing attribution closes the items above it, back to the previous attribution."""
+def attach_attribution(top: Node, found: tuple[str, str]) -> tuple[Attribution, list[Node]]:
+    """A trailing attribution closes the items above it, back to the previous attribution;
+    it and the items it went to."""
     found = Attribution(*found)
     target = top
-    if top.style in ("dash", "+", "*") and not top.children and top.parent is not None:
+    if top.style in ("dash", "+", "*", "letter") and not top.children and top.parent is not None:
         target = top.parent
+    nodes = [target]
     if target.children and target.since_attribution:
-        for child in target.children[-target.since_attribution:]:
-            child.attributions.append(found)
-    else:
-        target.attributions.append(found)
+        nodes = target.children[-target.since_attribution:]
+    for node in nodes:
+        node.attributions.append(found)
     target.since_attribution = 0
-    return found
+    return found, nodes
 
 
 def add_paragraph(stack: list[Node], text: str) -> None:

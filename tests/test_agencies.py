@@ -43,6 +43,29 @@ CANONICAL = [
     # bodies absent from the gazetteer are found by their naming pattern
     ("Báo Lâm Đồng", ["Báo Lâm Đồng"]),
     ("Trung tâm Xúc tiến Đầu tư tỉnh chủ trì", ["Trung tâm Xúc tiến Đầu tư tỉnh"]),
+    # "Chi cục X" is not "Cục X"; courts and procuracies; short forms of mass organisations
+    ("Chi cục Thuế khu vực III", ["Chi cục Thuế khu vực III"]),
+    ("Tòa án nhân dân tỉnh và Viện Kiểm sát nhân dân tỉnh", ["Tòa án nhân dân tỉnh", "Viện Kiểm sát nhân dân tỉnh"]),
+    ("Mặt trận Tổ quốc, Hội Cựu chiến binh", ["Mặt trận Tổ quốc", "Hội Cựu chiến binh tỉnh"]),
+    # a body and its branch named after it are one body, as printed
+    ("Ngân hàng Nhà nước Chi nhánh Khu vực 7, Kho bạc Nhà nước", ["Ngân hàng Nhà nước Chi nhánh Khu vực 7", "Kho bạc Nhà nước tỉnh"]),
+    ("Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực XII", ["Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực XII"]),
+    ("Ngân hàng Nhà nước chi nhánh tỉnh", ["Ngân hàng Nhà nước chi nhánh tỉnh"]),
+    # compound collectives: coordinated words after a comma, heads sharing the next head's words
+    ("các trường cao đẳng, trung cấp trên địa bàn tỉnh", ["Các trường cao đẳng, trung cấp trên địa bàn tỉnh"]),
+    ("các Bệnh viện Đa khoa, Chuyên khoa trên địa bàn", ["Các bệnh viện Đa khoa, Chuyên khoa trên địa bàn"]),
+    ("Các doanh nghiệp, hợp tác xã nông nghiệp", ["Các doanh nghiệp", "Các hợp tác xã nông nghiệp"]),
+    ("các đoàn thể, hiệp hội ngành hàng", ["Các đoàn thể, hiệp hội ngành hàng"]),
+    ("Các sở, ban, ngành, đoàn thể tỉnh", ["Các sở, ban, ngành cấp tỉnh", "Các đoàn thể tỉnh"]),
+    # an official name listing its fields in lower case, closed by "tỉnh"
+    ("Trung tâm Phát triển quỹ đất, hạ tầng và đô thị tỉnh, Sở Xây dựng",
+     ["Trung tâm Phát triển quỹ đất, hạ tầng và đô thị tỉnh", "Sở Xây dựng"]),
+    # "thuộc" + a body qualifies a collective
+    ("các đơn vị sự nghiệp thuộc Sở Y tế", ["Các đơn vị sự nghiệp thuộc Sở Y tế"]),
+    # the full form is canonical: "Tỉnh đoàn" is the provincial Youth Union
+    ("Tỉnh đoàn, Hội Nông dân tỉnh", ["Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh", "Hội Nông dân tỉnh"]),
+    # a verb after a name is not part of it
+    ("Phòng Tổ chức - Hành chính tổng hợp báo cáo", ["Phòng Tổ chức - Hành chính"]),
     # vague references are recognised but not exported
     ("các cơ quan, đơn vị có liên quan", []),
 ]
@@ -83,6 +106,42 @@ ROLES = [
      ["Sở Tư pháp"], ["Sở Nội vụ", "Công an tỉnh"]),
     ("Sở Xây dựng chủ trì, phối hợp với Sở Giao thông - Vận tải", "lead",
      ["Sở Xây dựng"], ["Sở Giao thông vận tải"]),
+    # a subject followed by its verb leads ("theo dõi" is a verb, "theo" alone is not)
+    ("Sở Công Thương theo dõi, đôn đốc các doanh nghiệp thực hiện", None, ["Sở Công Thương"], []),
+    ("Đề nghị Tòa án nhân dân tối cao, Viện Kiểm sát nhân dân tối cao hướng dẫn áp dụng pháp luật", None,
+     ["Tòa án nhân dân tối cao", "Viện Kiểm sát nhân dân tối cao"], []),
+    ("Mặt trận Tổ quốc và Hội Nông dân vận động hội viên tham gia", None, ["Mặt trận Tổ quốc", "Hội Nông dân tỉnh"], []),
+    # "các địa phương", "chính quyền địa phương" are the local level (cấp xã in plans after 1 July 2025)
+    ("Công an tỉnh và các địa phương tăng cường tuần tra", None, ["Công an tỉnh", "Ủy ban nhân dân cấp huyện"], []),
+    ("Sở Y tế chủ trì, phối hợp với chính quyền địa phương tổ chức tiêm chủng", None,
+     ["Sở Y tế"], ["Ủy ban nhân dân cấp huyện"]),
+    ("Chủ tịch Ủy ban nhân dân địa bàn cấp xã chịu trách nhiệm", None, ["Ủy ban nhân dân cấp xã"], []),
+    # a generic force or sector needs no "các" and stays as printed (EXTRACTION §3)
+    ("Sở Giáo dục và Đào tạo chủ trì, phối hợp với lực lượng Công an, ngành y tế tổ chức tập huấn", None,
+     ["Sở Giáo dục và Đào tạo"], ["Lực lượng Công an", "Ngành y tế"]),
+    ("Lực lượng dân quân tự vệ tham gia tuần tra", None, ["Lực lượng dân quân tự vệ"], []),
+    ("Huy động lực lượng hỗ trợ người dân; mở chuyên ngành đào tạo", None, [], []),
+    ("Sở Công Thương phối hợp với từng ngành, lĩnh vực xây dựng kế hoạch", None, ["Sở Công Thương"], []),
+    ("Phối hợp với lực lượng biên phòng, hải quan tăng cường kiểm soát hàng hóa qua cửa khẩu", None,
+     [], ["Lực lượng biên phòng", "Lực lượng hải quan"]),
+    # central ministries as a collective; "liên quan" closing a list of heads makes it all vague
+    ("Sở Ngoại vụ chủ trì, phối hợp với các bộ, ngành Trung ương tổ chức hội nghị xúc tiến", None,
+     ["Sở Ngoại vụ"], ["Các bộ, ngành Trung ương"]),
+    ("Sở Xây dựng chủ trì, phối hợp với các sở, ngành, đơn vị liên quan lập quy hoạch", None, ["Sở Xây dựng"], []),
+    ("Sở Tư pháp chủ trì, phối hợp với đầu mối các bộ, ngành rà soát văn bản", None,
+     ["Sở Tư pháp"], ["Các bộ, ngành"]),
+    # a body opening brackets after a body is its unit, parent or member; "(thông qua Sở X)" is not
+    ("Giao Sở Nội vụ (Ban Thi đua - Khen thưởng) tổng hợp hồ sơ khen thưởng", None, ["Sở Nội vụ"], []),
+    ("Sở Y tế chủ trì, phối hợp với các bệnh viện tuyến tỉnh (Bệnh viện Đa khoa tỉnh, Bệnh viện Lao) "
+     "tổ chức khám sàng lọc", None, ["Sở Y tế"], ["Các bệnh viện tuyến tỉnh"]),
+    ("Trong quá trình thực hiện, nếu có vướng mắc, phản ánh về Ủy ban nhân dân tỉnh (thông qua Sở Tài chính) "
+     "để xem xét", None, ["Sở Tài chính"], []),
+    # "mỗi" distributes like "các"; "thuộc Ủy ban nhân dân tỉnh" is part of the collective
+    ("Mỗi cơ quan, đơn vị, địa phương phải rà soát thủ tục hành chính", None, ["Các cơ quan, đơn vị trong tỉnh"], []),
+    ("Các sở, ban, ngành thuộc Ủy ban nhân dân tỉnh có trách nhiệm báo cáo", None, ["Các sở, ban, ngành cấp tỉnh"], []),
+    # only the sentence of the closing boilerplate makes every body it names a lead
+    ("Trên đây là Kế hoạch của Sở Tư pháp. Trong quá trình thực hiện, nếu có vướng mắc, các phòng, "
+     "đơn vị trực thuộc Sở báo cáo Giám đốc Sở để xem xét.", None, ["Các phòng, đơn vị trực thuộc Sở"], []),
     # an agency leading one part of the work is only a lead
     ("Sở Nông nghiệp và PTNT chủ trì phối hợp với Sở Y tế; Sở Y tế chủ trì phối hợp với Sở Nông nghiệp "
      "và Phát triển nông thôn", None, ["Sở Nông nghiệp và Phát triển nông thôn", "Sở Y tế"], []),
@@ -92,6 +151,15 @@ ROLES = [
 @pytest.mark.parametrize("text,default,lead,support", ROLES)
 def test_roles(text, default, lead, support):
     assert find_roles(text, default=default) == (lead, support)
+
+
+def test_a_list_goes_on_after_a_collective_and_the_names_right_after_it():
+    """"các cơ quan, đơn vị Trung ương, doanh nghiệp nhà nước …, Ủy ban nhân dân cấp xã": the bare
+    "doanh nghiệp" continues the list, so the whole list is the subject of the verb."""
+    lead, _ = find_roles("Các sở, ban ngành tỉnh, các cơ quan, đơn vị Trung ương, doanh nghiệp nhà nước trên "
+                         "địa bàn tỉnh, Ủy ban nhân dân cấp xã chủ động triển khai")
+    assert {"Các sở, ban, ngành cấp tỉnh", "Các doanh nghiệp nhà nước trên địa bàn tỉnh",
+            "Ủy ban nhân dân cấp xã"} <= set(lead)
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -272,3 +272,47 @@ def test_schedule_rows_under_merged_cells(tmp_path):
         ("1.2", "Phát sóng phóng sự về phòng, chống sốt xuất huyết", ["Trung tâm Kiểm soát bệnh tật tỉnh"], ["2026-02-15"]),
         ("2.1", "Tọa đàm trực tuyến về tiêm chủng", ["Sở Y tế"], ["2026-03-20"]),
         ("2.2", "Tọa đàm trực tuyến về tiêm chủng", ["Sở Giáo dục và Đào tạo"], ["2026-04-20"])]
+
+
+def test_item_headings_naming_agencies_over_their_paragraphs(tmp_path):
+    """"4.4. Đề nghị Tòa án …" then an unlabelled paragraph: the heading names the task's
+    agencies, the paragraph is its text; a heading with a verb ("… chỉ đạo …") names its subject."""
+    path = tmp_path / "plan.txt"
+    path.write_text("\n\n".join([
+        "KẾ HOẠCH", "Phòng, chống buôn lậu năm 2026",
+        "II. NHIỆM VỤ",
+        "1. Đề nghị Tòa án nhân dân tỉnh, Viện Kiểm sát nhân dân tỉnh",
+        "Đẩy nhanh xét xử các vụ án buôn lậu, gian lận thương mại.",
+        "2. Bộ Chỉ huy Quân sự tỉnh chỉ đạo lực lượng dân quân",
+        "Chủ trì tuần tra các tuyến đường mòn, lối mở biên giới.",
+    ]), encoding="utf-8")
+    tasks = [(t.code, t.text, t.lead) for t in process(path).tasks]
+    assert tasks == [
+        ("II.1", "Đẩy nhanh xét xử các vụ án buôn lậu, gian lận thương mại.",
+         ["Tòa án nhân dân tỉnh", "Viện Kiểm sát nhân dân tỉnh"]),
+        ("II.2", "Chủ trì tuần tra các tuyến đường mòn, lối mở biên giới.", ["Bộ Chỉ huy Quân sự tỉnh"]),
+    ]
+
+
+def test_attribution_lines_close_lettered_items_and_go_together(tmp_path):
+    """A trailing "Cơ quan thực hiện:" line closes the lettered items above it; "Cơ quan chủ
+    trì:" and "Cơ quan phối hợp:" lines in a row belong to the same items."""
+    path = tmp_path / "plan.txt"
+    path.write_text("\n\n".join([
+        "KẾ HOẠCH", "Bảo đảm an toàn thực phẩm năm 2026",
+        "II. NỘI DUNG",
+        "1. Tuyên truyền pháp luật về an toàn thực phẩm",
+        "a) Tổ chức hội nghị phổ biến cho cơ sở kinh doanh.",
+        "b) Phát hành tờ rơi tại các chợ đầu mối.",
+        "Cơ quan thực hiện: Sở Y tế.",
+        "2. Kiểm tra liên ngành",
+        "- Nội dung thực hiện: Kiểm tra các bếp ăn tập thể.",
+        "- Cơ quan chủ trì: Sở Công Thương.",
+        "- Cơ quan phối hợp: Công an tỉnh, Trung tâm Dịch vụ việc làm.",
+    ]), encoding="utf-8")
+    tasks = [(t.code, t.lead, t.support) for t in process(path).tasks]
+    assert tasks == [
+        ("II.1.a", ["Sở Y tế"], []),
+        ("II.1.b", ["Sở Y tế"], []),
+        ("II.2.1", ["Sở Công Thương"], ["Công an tỉnh", "Trung tâm Dịch vụ việc làm tỉnh"]),
+    ]
