@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import threading
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from schemas.document import Document, ExtractionError
 
 # One reader per file suffix: (format, module, function `read_…(path) -> Document`). A new
 # format is one module in extractors/ registered here; modules are imported when first used.
+# pdfium is not thread-safe: every use of it (reading, rendering) holds this lock, so that
+# PDFs read in threads (the Prefect thread runner, the review server) take turns.
+PDFIUM = threading.RLock()
+
 READERS = {
     ".pdf": ("pdf", "extractors.pdf", "read_pdf"),
     ".docx": ("docx", "extractors.docx", "read_docx"),

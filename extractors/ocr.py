@@ -18,6 +18,7 @@ import pytesseract
 from PIL import Image
 from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 
+from extractors import PDFIUM
 from extractors.layout import Line, row_lines
 from extractors.settings import LAYOUT
 from schemas.document import ExtractionError
@@ -48,11 +49,12 @@ class ScannedPage:
 def ocr_pdf_pages(path: Path, indexes: list[int]) -> dict[int, ScannedPage]:
     """Words and ruled tables of the given 0-based pages, OCR'd two pages at a time (one per core)."""
     _check_tesseract(path)
-    pdf = pdfium.PdfDocument(str(path))
-    try:   # pdfium is not thread-safe: render here, recognise in threads
-        images = [pdf[i].render(scale=DPI / 72, grayscale=True).to_pil() for i in indexes]
-    finally:
-        pdf.close()
+    with PDFIUM:   # pdfium is not thread-safe: render here, recognise in threads
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            images = [pdf[i].render(scale=DPI / 72, grayscale=True).to_pil() for i in indexes]
+        finally:
+            pdf.close()
     # Tesseract's own threads fight each other on small machines: one thread per process.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     with ThreadPoolExecutor(max_workers=max(1, min(len(images), os.cpu_count() or 1))) as pool:

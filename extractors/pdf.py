@@ -22,7 +22,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extractors import sha256_of
+from extractors import PDFIUM, sha256_of
 from extractors.blocks import clean, split_label, table_block, text_block
 from extractors.limits import check_pages
 from extractors.layout import Frame, Line, cell_text, continues, make_lines, paragraph_text
@@ -55,26 +55,15 @@ class Page:
 def read_pdf(path: str | Path, reader: str | None = None) -> Document:
     """reader: "pdfplumber" or "pdfium" (default: LAYOUT.pdf_reader, see settings)."""
     path = Path(path)
-    n_pages = _check(path)
-    check_pages(path, n_pages)
-    try:
-        with pdfplumber.open(path) as pdf:
-            pages = []
-            fast = pdfium.PdfDocument(str(path)) if (reader or LAYOUT.pdf_reader) == "pdfium" else None
-            for k, page in enumerate(pdf.pages):
-                pages.append(_read_fast(fast[k], page) if fast is not None else _read_page(page))
-                page.close()   # drop its parsed objects: memory stays that of one page
-            if fast is not None:
-                fast.close()
-    except ExtractionError:
-        raise
-    except Exception as e:  # pdfminer raises many types on damaged files
-        raise ExtractionError(path, f"damaged or truncated PDF, cannot be parsed ({type(e).__name__}: {e})") from e
-    if not any(p.lines or p.tables for p in pages):
-        pages_ocr = range(len(pages))
-    else:
-        pages_ocr = [i for i, p in enumerate(pages) if not (p.lines or p.tables)]
-    pages_ocr = _drawn(path, list(pages_ocr))
+    with PDFIUM:
+        n_pages = _check(path)
+        check_pages(path, n_pages)
+        pages = _read_pages(path, reader)
+        if not any(p.lines or p.tables for p in pages):
+            pages_ocr = range(len(pages))
+        else:
+            pages_ocr = [i for i, p in enumerate(pages) if not (p.lines or p.tables)]
+        pages_ocr = _drawn(path, list(pages_ocr))
     if pages_ocr:
         from extractors.ocr import ocr_pdf_pages
 
@@ -89,6 +78,23 @@ def read_pdf(path: str | Path, reader: str | None = None) -> Document:
     extractor = "tesseract" if n_ocr == len(pages) else "pdfplumber+tesseract" if n_ocr else "pdfplumber"
     return Document(str(path), sha256_of(path), "pdf", n_pages, blocks, footnotes,
                     extractor=extractor, ocr=n_ocr > 0)
+
+
+def _read_pages(path: Path, reader: str | None) -> list[Page]:
+    try:
+        with pdfplumber.open(path) as pdf:
+            pages = []
+            fast = pdfium.PdfDocument(str(path)) if (reader or LAYOUT.pdf_reader) == "pdfium" else None
+            for k, page in enumerate(pdf.pages):
+                pages.append(_read_fast(fast[k], page) if fast is not None else _read_page(page))
+                page.close()   # drop its parsed objects: memory stays that of one page
+            if fast is not None:
+                fast.close()
+            return pages
+    except ExtractionError:
+        raise
+    except Exception as e:  # pdfminer raises many types on damaged files
+        raise ExtractionError(path, f"damaged or truncated PDF, cannot be parsed ({type(e).__name__}: {e})") from e
 
 
 def _check(path: Path) -> int:

@@ -54,11 +54,13 @@ def deadlines_from(text: str) -> list[dict]:
 @lru_cache(maxsize=8)
 def _page_image(path: str, page: int, mtime: float):
     import pypdfium2 as pdfium
-    pdf = pdfium.PdfDocument(path)
-    try:
-        return pdf[page - 1].render(scale=CROP_SCALE).to_pil().convert("RGB")
-    finally:
-        pdf.close()
+    from extractors import PDFIUM          # pdfium is not thread-safe; requests run in threads
+    with PDFIUM:
+        pdf = pdfium.PdfDocument(path)
+        try:
+            return pdf[page - 1].render(scale=CROP_SCALE).to_pil().convert("RGB")
+        finally:
+            pdf.close()
 
 
 def crop_png(path: str, page: int, bbox: tuple) -> bytes:
