@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.agencies import find_roles, local_level_in_force, only_agencies, profiles, unique
+from pipeline.agencies import field_regex, find_roles, local_level_in_force, only_agencies, profiles, unique
 from pipeline.deadlines import dedupe, find_in_prose, parse_cell
 from pipeline.metadata import find_meta
 from pipeline.resources import pattern
@@ -138,8 +138,9 @@ def table_tasks_of(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
                 intro = None
                 position += 1
                 code, task_group = r.number or str(position), group   # unnumbered rows by position
-            lead, support = find_roles(columns.cell(r.row, "lead"), "lead", aliases)
-            lead2, support2 = find_roles(columns.cell(r.row, "support"), "support", aliases)
+            leading, _, partners = split_at_field(columns.cell(r.row, "lead"), "support")
+            lead, support = find_roles(leading, "lead", aliases)
+            lead2, support2 = find_roles(partners + "\n" + columns.cell(r.row, "support"), "support", aliases)
             lead = unique(lead + lead2)
             support = [s for s in unique(support + support2) if s not in lead]
             page = block.row_pages[r.index] if block.row_pages else block.page
@@ -153,6 +154,13 @@ def table_tasks_of(part: Part, aliases: dict[str, set[str]]) -> list[Task]:
                 bbox=block.row_boxes[r.index] if block.row_boxes else None))
         number_schedule_rows(tasks[first:])
     return tasks
+
+
+def split_at_field(cell: str, kind: str) -> tuple[str, str, str]:
+    """A cell cut where a field of `kind` opens a line or follows a sentence: "Trưởng đoàn:
+    Giám đốc Sở A. Thành viên: - Sở B; - Sở C" → (the lead part, the label, the partners)."""
+    m = re.search(rf"(?:^|(?<=[.;\n]))\s*(?:{field_regex(kind)})\s*:", cell, re.I)
+    return (cell[:m.start()], m.group(), cell[m.end():]) if m else (cell, "", "")
 
 
 def number_schedule_rows(tasks: list[Task]) -> None:

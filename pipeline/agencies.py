@@ -178,6 +178,10 @@ class Gazetteer:
         """Bodies absent from the gazetteer: a head noun and a capitalised name."""
         out = []
         for m in self.unknown.finditer(text):
+            overseers = [f for f in found if m.start() < f.start <= m.end() + 1
+                         and all(a.kind == "overseer" for a in f.agencies)]
+            if overseers:          # "Văn phòng Chính phủ", "Ban Tuyên giáo Tỉnh ủy": the overseer's office
+                found[:] = [f for f in found if f not in overseers]
             if self._covered(found + out, m.start(), m.end()):   # not inside a name found
                 continue
             if pattern("plural_before").search(text, 0, m.start()) and collective_head().match(text, m.start()):

@@ -34,6 +34,10 @@ CANONICAL = [
     ("Các ngành, các cấp, cơ quan, đơn vị trong toàn tỉnh", ["Các cơ quan, đơn vị trong tỉnh"]),
     ("Liên hiệp các Hội KH&KT tỉnh", ["Liên hiệp các Hội Khoa học và Kỹ thuật tỉnh"]),
     ("BCH Quân sự tỉnh", ["Bộ Chỉ huy Quân sự tỉnh"]),
+    # an overseer's office is a body of its own, not the overseer
+    ("Văn phòng Chính phủ chuẩn bị các điều kiện cần thiết", ["Văn phòng Chính phủ"]),
+    ("phối hợp với Văn phòng Tỉnh ủy và Thanh tra Chính phủ", ["Văn phòng Tỉnh ủy", "Thanh tra Chính phủ"]),
+    ("báo cáo Thủ tướng Chính phủ và Tỉnh ủy", []),
     ("VPUB", ["Văn phòng Ủy ban nhân dân tỉnh"]),
     ("Uỷ ban MTTQ Việt Nam tỉnh", ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"]),
     ("Các sở: Nông nghiệp và Môi trường, Công Thương, Tài chính",

@@ -316,3 +316,30 @@ def test_attribution_lines_close_lettered_items_and_go_together(tmp_path):
         ("II.1.b", ["Sở Y tế"], []),
         ("II.2.1", ["Sở Công Thương"], ["Công an tỉnh", "Trung tâm Dịch vụ việc làm tỉnh"]),
     ]
+
+
+def test_inspection_team_table(tmp_path):
+    """An inspection plan's team table: the head of each team ("Trưởng đoàn: …") leads, its
+    members ("Thành viên: …") support."""
+    doc = Docx()
+    for line in ["ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH", "Số: 40/KH-UBND", "Hà Tĩnh, ngày 10 tháng 3 năm 2026",
+                 "KẾ HOẠCH", "Kiểm tra công tác cải cách hành chính năm 2026",
+                 "I. MỤC ĐÍCH, YÊU CẦU", "1. Đánh giá đúng kết quả cải cách hành chính.",
+                 "II. THÀNH PHẦN, NỘI DUNG KIỂM TRA"]:
+        doc.add_paragraph(line)
+    table = doc.add_table(rows=3, cols=4)
+    rows = [["TT", "Thành phần đoàn", "Nội dung kiểm tra", "Thời gian"],
+            ["1", "Trưởng đoàn: Giám đốc Sở Nội vụ. Thành viên:\n- Lãnh đạo Sở Tư pháp;\n- Lãnh đạo Văn phòng Ủy ban nhân dân tỉnh.",
+             "Kiểm tra việc giải quyết thủ tục hành chính tại Trung tâm Phục vụ hành chính công tỉnh", "Quý II/2026"],
+            ["2", "Trưởng đoàn: Chánh Thanh tra tỉnh. Thành viên:\n- Lãnh đạo Sở Tài chính.",
+             "Kiểm tra việc thực hiện cơ chế tự chủ tại các đơn vị sự nghiệp", "Quý III/2026"]]
+    for row, values in zip(table.rows, rows):
+        for cell, text in zip(row.cells, values):
+            cell.text = text
+    for line in ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Võ Trọng Hải"]:
+        doc.add_paragraph(line)
+    doc.save(tmp_path / "teams.docx")
+    tasks = process(tmp_path / "teams.docx").tasks
+    assert [(t.code, t.lead, t.support) for t in tasks] == [
+        ("1", ["Sở Nội vụ"], ["Sở Tư pháp", "Văn phòng Ủy ban nhân dân tỉnh"]),
+        ("2", ["Thanh tra tỉnh"], ["Sở Tài chính"])]
