@@ -117,7 +117,7 @@ def worker_ingest(corpus: str, db: str, mode: str) -> dict:
             return prefect_flows.run_folder([corpus], db, console_log=False)
     else:
         def run():
-            return steps.ingest_files(files, db)
+            return steps.ingest_files(files, db, workers=os.cpu_count() or 1)   # as `plans ingest`
     base_mb = rss_mb()
     tracker = Tracker()
     unsubscribe = steps.listen(tracker)
@@ -248,7 +248,7 @@ def table(results: list[dict]) -> str:
                      f" | 1.00 | | {res['bare']['peak_mb']:.0f} | |")
         direct = {r["config"].split()[0]: r for r in res["rows"] if r["config"].endswith("direct")}
         for r in res["rows"]:
-            if r["config"].endswith("flow"):   # files run in threads: per-file times overlap
+            if r["config"].endswith("flow"):   # the flow's per-file times overlap
                 same = direct.get(r["config"].split()[0])
                 pages = ratio = "—"
                 if same:
@@ -261,7 +261,7 @@ def table(results: list[dict]) -> str:
                 f"{r['again_s']:.2f} ({r['again_pct']:.1f}%) | {r['peak_mb']:.0f} | "
                 f"{r['growth_mb']:+.0f} |")
     lines.append("\n\\* flow: the direct run's ratio scaled by the flow's wall time over the "
-                 "direct run's (the flow runs files in 4 threads, so its per-file times overlap)")
+                 "direct run's (the flow runs files in threads, so its per-file times overlap)")
     return "\n".join(lines)
 
 

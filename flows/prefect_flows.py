@@ -4,11 +4,13 @@ Importing this module imports Prefect (~2 s); `flows` imports it only when a flo
 wanted. The flows call `steps.ingest_file` with the stages below, so they run exactly the code
 the in-process path runs, plus Prefect's retries, caching, concurrency and run history:
 
-* database stages retry transient errors (a locked SQLite file, a dropped connection);
+* database stages retry transient errors (a locked SQLite file, a dropped connection): as
+  Prefect tasks in the one-file flow, as plain retried calls in the folder flow's batches;
 * extract and find are cached on the file's SHA-256 and the parser's code version, so a file
   already parsed (into any database) is not parsed again;
 * `ingest_folder` runs files concurrently with the task runner named by PLANS_TASK_RUNNER
-  (or `run_folder(runner=…)`): threads (default), processes, or Dask (prefect-dask).
+  (or `run_folder(runner=…)`): threads (default), processes, or Dask (prefect-dask); with
+  threads, `run_folder` parses in a pool of processes (one per CPU), as `plans ingest` does.
 """
 from __future__ import annotations
 
@@ -33,11 +35,28 @@ BATCHES = 2 * WORKERS    # task runs per folder run: a few per worker, so that l
 
 def transient(task, task_run, state) -> bool:
     """Retry only errors that may pass: a busy/locked database or a lost connection."""
+    return passing(state.result(raise_on_failure=False))
+
+
+def passing(error: BaseException) -> bool:
     from sqlalchemy import exc as sa
-    error = state.result(raise_on_failure=False)
     if isinstance(error, (sa.OperationalError, sa.InterfaceError, sa.TimeoutError)):
         return True
     return isinstance(error, sa.DBAPIError) and error.connection_invalidated
+
+
+def retrying(stage):
+    """A database stage retried in this process as the database tasks are by Prefect (same
+    errors, same delays): a folder run's batches pay no task run per file for them."""
+    def run(*args, **kwargs):
+        for delay in DB_RETRY_DELAYS + [None]:
+            try:
+                return stage(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 — re-raised unless it may pass
+                if delay is None or not passing(exc):
+                    raise
+                time.sleep(delay)
+    return run
 
 
 def quiet() -> None:
@@ -87,14 +106,39 @@ def _find_key(context, parameters) -> str:
 _db = dict(retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, retry_condition_fn=transient,
            cache_policy=NO_CACHE)
 
+# A folder run on the thread runner parses in a pool of processes (parsing holds the GIL):
+# the extract task hands its file to a worker, which finds the plan too; find picks it up.
+_pool = None
+_parsed: dict[str, tuple] = {}
+
+
+def extract(path: str):
+    """steps.extract, run by a worker process of the folder run's pool when there is one."""
+    if _pool is None:
+        return steps.extract(path)
+    document, plan, failed = _pool.submit(steps.parse, path).result()
+    if failed and failed[0] == "extract":
+        raise failed[1] from steps.WorkerTraceback(failed[2])
+    _parsed[document.sha256] = (plan, failed)
+    return document
+
+
+def find(document):
+    """steps.find, or the plan the pool's worker found with the extract."""
+    plan, failed = _parsed.pop(document.sha256, (None, None))
+    if failed:
+        raise failed[1] from steps.WorkerTraceback(failed[2])
+    return plan if plan is not None else steps.find(document)
+
+
 TASKS = SimpleNamespace(
     fingerprint=task(steps.fingerprint, name="fingerprint", cache_policy=NO_CACHE,
                      task_run_name="fingerprint {path}"),
     seen=task(steps.seen, name="already-loaded", **_db),
     # parses are cached on disk, not kept in memory: a folder run's memory stays flat in N
-    extract=task(steps.extract, name="extract", cache_key_fn=_extract_key,
+    extract=task(extract, name="extract", cache_key_fn=_extract_key,
                  task_run_name="extract {path}", cache_result_in_memory=False),
-    find=task(steps.find, name="find-tasks", cache_key_fn=_find_key, cache_result_in_memory=False),
+    find=task(find, name="find-tasks", cache_key_fn=_find_key, cache_result_in_memory=False),
     load=task(steps.load, name="load", **_db),
     record=task(steps.record, name="record-run", **_db),
 )
@@ -107,13 +151,20 @@ def _stages(force: bool) -> SimpleNamespace:
                               "find": TASKS.find.with_options(refresh_cache=True)})
 
 
+def _batch_stages(force: bool) -> SimpleNamespace:
+    """A batch's stages: the parse as cached tasks, the database stages as retried calls."""
+    tasks = _stages(force)
+    return SimpleNamespace(fingerprint=steps.fingerprint, seen=retrying(steps.seen), extract=tasks.extract,
+                           find=tasks.find, load=retrying(steps.load), record=retrying(steps.record))
+
+
 @task(name="ingest-batch", cache_policy=NO_CACHE, task_run_name="ingest {groups[0][0]} …",
       cache_result_in_memory=False)
 def ingest_batch(groups: list[list[str]], db: str, trigger: str, force: bool,
                  sha256s: dict[str, str | None]) -> list[steps.Outcome]:
     """A batch of plans, each plan's copies (steps.copies) one after the other in load order:
     one task run per batch, so Prefect's per-task cost is paid per batch, not per file."""
-    return [steps.ingest_file(p, db, trigger=trigger, force=force, stages=_stages(force),
+    return [steps.ingest_file(p, db, trigger=trigger, force=force, stages=_batch_stages(force),
                               sha256=sha256s.get(p)) for group in groups for p in group]
 
 
@@ -200,5 +251,13 @@ def run_folder(paths: list[str], db: str | None = None, *, trigger: str = "flow"
         raise RuntimeError("the Dask task runner needs a Prefect server, or each Dask worker "
                            "starts a temporary one: run `prefect server start` and set "
                            "PREFECT_API_URL=http://HOST:4200/api")
-    return ingest_folder.with_options(task_runner=chosen)(paths, db, trigger, force,
-                                                      2 * workers)
+    global _pool
+    if isinstance(chosen, ThreadPoolTaskRunner) and workers > 1:
+        _pool = steps.parsing_pool(min(workers, os.cpu_count() or 1))
+    try:
+        return ingest_folder.with_options(task_runner=chosen)(paths, db, trigger, force,
+                                                          2 * workers)
+    finally:
+        if _pool is not None:
+            _pool.shutdown(cancel_futures=True)
+            _pool, _ = None, _parsed.clear()

@@ -344,6 +344,17 @@ def parse(path: str):
         return document, None, (stage, exc, traceback.format_exc())
 
 
+def parsing_pool(workers: int):
+    """Processes that parse (see parse). forkserver: workers fork from a clean server that
+    imported the parsers once, not from this process (its database connections and threads
+    stay its own)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["flows.steps", "extractors", "pipeline"])
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
 class WorkerTraceback(Exception):
     """Where a parse failed in a worker process (shown under --debug)."""
 
@@ -359,13 +370,7 @@ class Parsing:
         self.pool = None
 
     def __enter__(self):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        # forkserver: workers fork from a clean server that imported the parsers once, not
-        # from this process (its database connections and threads stay its own)
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["flows.steps", "extractors", "pipeline"])
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        self.pool = parsing_pool(self.workers)
         self._submit()
         return self
 
