@@ -149,6 +149,24 @@ def test_one_file_flow_retries_a_locked_database(prefect, tmp_path, monkeypatch)
     assert out.status == "loaded" and len(calls) == 2
 
 
+def test_folder_flow_retries_a_locked_database(prefect, folder, tmp_path, monkeypatch):
+    """The folder flow's batches retry their database stages in-process, as the tasks do."""
+    from sqlalchemy.exc import OperationalError
+    calls, load = [], store.load
+
+    def locked_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT …", {}, Exception("database is locked"))
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(store, "load", locked_once)
+    monkeypatch.setattr(prefect, "DB_RETRY_DELAYS", [0, 0, 0])
+    (folder / "broken.docx").unlink()
+    summary = prefect.ingest_folder([str(folder)], f"sqlite:///{tmp_path / 'p.db'}")
+    assert set(statuses(summary).values()) == {"loaded"} and len(calls) == len(SAMPLES) + 1
+
+
 def test_flow_does_not_retry_a_bad_file(prefect, tmp_path):
     bad = tmp_path / "empty.pdf"
     bad.write_bytes(b"")
