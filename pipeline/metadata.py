@@ -138,8 +138,9 @@ def surnames() -> frozenset[str]:
     return frozenset(words("surnames.txt"))
 
 
-def find_signer(texts: list[str]) -> str | None:
-    """The signing person's name: the last line after the signature title that reads as a name."""
+def find_signer(texts: list[str], ocr: bool = False) -> str | None:
+    """The signing person's name: the last line after the signature title that reads as a name
+    (in an OCR'd document, also one whose surname's first letter was misread)."""
     signing = False
     name = None
     for text in texts:
@@ -150,7 +151,7 @@ def find_signer(texts: list[str]) -> str | None:
             continue
         if not signing:
             continue
-        candidate = person_name(text)
+        candidate = person_name(text) or (ocr_person_name(text) if ocr else None)
         if candidate:
             name = candidate
         elif name and len(text) > 60:
@@ -168,6 +169,19 @@ def person_name(text: str) -> str | None:
     return None
 
 
+def ocr_person_name(text: str) -> str | None:
+    """A name whose surname OCR misread in its first letter ("*<:=frân Văn Lâu" → "Trần Văn
+    Lâu"): specks dropped, the given names capitalised, and exactly one known surname that
+    differs from the first word only there."""
+    tokens = re.sub(r"^[\W\d_]+", "", text).split()
+    if not 3 <= len(tokens) <= 4 or not all(t[0].isupper() and not t.isupper() for t in tokens[1:]):
+        return None
+    first = fold(tokens[0])
+    found = [s for s in surnames() if len(fold(s)) == len(first) > 1 and fold(s)[1:] == first[1:]
+             and fold(s)[0] != first[0]]
+    return " ".join([found[0], *tokens[1:]]) if len(found) == 1 else None
+
+
 def find_meta(blocks: list[Block]) -> PlanMeta:
     texts = []
     for b in blocks:
@@ -178,4 +192,4 @@ def find_meta(blocks: list[Block]) -> PlanMeta:
     texts = [tone_normalize(t).strip() for t in texts if t.strip()]
     number, issued = find_number_and_date(texts)
     return PlanMeta(province=find_province(texts), number=number, issued=issued,
-                    title=find_title(texts), signer=find_signer(texts))
+                    title=find_title(texts), signer=find_signer(texts, any(b.ocr for b in blocks)))

@@ -18,3 +18,14 @@ def test_a_letters_subject_wrapped_in_its_header_column_is_its_title():
              "Kính gửi:", "- Các sở, ban, ngành thuộc tỉnh;"]
     assert find_title(texts) == ("Đẩy mạnh thanh toán không dùng tiền mặt trong Khu kinh tế và các bệnh "
                                  "viện công lập")
+
+
+def test_ocr_signer_with_a_misread_initial():
+    """In a scan, OCR may misread the first letter of the signer's surname (and leave specks
+    before it): the one known surname it can be is taken; a line that is no name is not."""
+    from pipeline.metadata import find_signer
+    block = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    assert find_signer(block + ["*<:=frân Văn Lâu"], ocr=True) == "Trần Văn Lâu"
+    assert find_signer(block + ["hguyễn Thị Mai"], ocr=True) == "Nguyễn Thị Mai"
+    assert find_signer(block + ["hguyễn Thị Mai"], ocr=False) is None
+    assert find_signer(block + ["xem Văn Bản"], ocr=True) is None
