@@ -182,3 +182,8 @@ def cell_text(lines: list[Line]) -> str:
         else:
             out = join_lines(out, line.text)
     return out
+
+
+def cells_bbox(cells: list[tuple]) -> tuple[float, float, float, float]:
+    """The box (x0, top, x1, bottom) around a table's cells."""
+    return (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))

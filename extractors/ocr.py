@@ -19,7 +19,7 @@ from PIL import Image
 from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 
 from extractors import PDFIUM
-from extractors.layout import Line, row_lines
+from extractors.layout import Line, cells_bbox, row_lines
 from extractors.settings import LAYOUT
 from schemas.document import ExtractionError
 
@@ -113,8 +113,7 @@ def ruled_cells(pixels: np.ndarray) -> tuple[list[list[tuple]], np.ndarray]:
               and max(c[2] for c in t) - min(c[0] for c in t) >= LAYOUT.scan_table_width * width]
     inside = np.zeros_like(dark)           # only a table's own rules are erased, never text
     for t in tables:
-        x0, top, x1, bottom = (round(v / scale) for v in (min(c[0] for c in t), min(c[1] for c in t),
-                                                          max(c[2] for c in t), max(c[3] for c in t)))
+        x0, top, x1, bottom = (round(v / scale) for v in cells_bbox(t))
         inside[max(top - 3, 0):bottom + 4, max(x0 - 3, 0):x1 + 4] = True
     return tables, rules & dark & inside
 

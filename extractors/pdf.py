@@ -25,7 +25,7 @@ import pypdfium2.raw as pdfium_c
 from extractors import PDFIUM, sha256_of
 from extractors.blocks import clean, split_label, table_block, text_block
 from extractors.limits import check_pages
-from extractors.layout import Frame, Line, cell_text, continues, make_lines, paragraph_text
+from extractors.layout import Frame, Line, cell_text, cells_bbox, continues, make_lines, paragraph_text
 from extractors.settings import LAYOUT
 from schemas.document import Block, Document, ExtractionError
 from schemas.text import dice, fold_words
@@ -370,7 +370,7 @@ def _layout(words: list[dict], tables: list, number: int, width: float, height: 
     out.lines = lines_of(body, number)
     for cells, cell_words in zip(grids, in_cells):
         texts = {cell: cell_text(lines_of(ws, number)) for cell, ws in cell_words.items()}
-        bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
+        bbox = cells_bbox(cells)
         out.tables.append(Table(_grid(cells, texts), number, bbox[1], _row_boxes(cells, bbox)))
     return out
 
