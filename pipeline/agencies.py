@@ -154,6 +154,11 @@ class Gazetteer:
         for m in local_pattern().finditer(text):
             words = [u.lower() for u in unit_pattern().findall(m.group("units"))]
             if not m.group("q") and len(words) < 2:
+                place = pattern("place_name").match(text, m.end())
+                if place and m.group().startswith("Ủy ban") and not self._covered(found, m.start(), place.end()) \
+                        and fold(place.group("name")) not in province_names():
+                    raw = text[m.start():place.end()]      # "Ủy ban nhân dân phường Xuân Hương", as named
+                    found.append(Mention(m.start(), place.end(), (Agency(raw, "other"),), raw))
                 continue         # "Ủy ban nhân dân thành phố": the issuing city, not a collective
             level = "district" if any(units[w] == "district" for w in words) else "commune"
             found = [f for f in found if not (m.start() <= f.start and f.end <= m.end())]
@@ -418,6 +423,13 @@ def local_levels() -> LocalLevels:
 def unit_pattern() -> re.Pattern:
     """The unit words of local_levels.tsv ("thị xã" before "xã")."""
     return re.compile("|".join(sorted(map(re.escape, local_levels().units), key=len, reverse=True)), re.I)
+
+
+@cache
+def province_names() -> frozenset[str]:
+    """Province-level names, folded: "Ủy ban nhân dân thành phố Cần Thơ" is a province's
+    people's committee (an issuer), not a named local body."""
+    return frozenset(fold(p) for p in lines("provinces.txt"))
 
 
 @cache

@@ -34,6 +34,11 @@ CANONICAL = [
     ("Các ngành, các cấp, cơ quan, đơn vị trong toàn tỉnh", ["Các cơ quan, đơn vị trong tỉnh"]),
     ("Liên hiệp các Hội KH&KT tỉnh", ["Liên hiệp các Hội Khoa học và Kỹ thuật tỉnh"]),
     ("BCH Quân sự tỉnh", ["Bộ Chỉ huy Quân sự tỉnh"]),
+    # a named local body stays as named (EXTRACTION §3); a province-level city is the issuer
+    ("UBND phường Xuân Hương phối hợp với Công an phường", ["Ủy ban nhân dân phường Xuân Hương"]),
+    ("Ủy ban nhân dân xã Ea Kar và Ủy ban nhân dân phường 1", ["Ủy ban nhân dân xã Ea Kar", "Ủy ban nhân dân phường 1"]),
+    ("Ủy ban nhân dân thành phố Đà Lạt", ["Ủy ban nhân dân thành phố Đà Lạt"]),
+    ("Ủy ban nhân dân thành phố Cần Thơ ban hành", []),
     # an overseer's office is a body of its own, not the overseer
     ("Văn phòng Chính phủ chuẩn bị các điều kiện cần thiết", ["Văn phòng Chính phủ"]),
     ("phối hợp với Văn phòng Tỉnh ủy và Thanh tra Chính phủ", ["Văn phòng Tỉnh ủy", "Thanh tra Chính phủ"]),
