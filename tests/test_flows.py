@@ -234,3 +234,13 @@ def test_dask_cluster_of_two_workers_gives_the_same_database(prefect, folder, tm
     assert statuses(dasked) == statuses(direct)
     assert (database_content(f"sqlite:///{tmp_path / 'k.db'}", ordered=False)
             == database_content(f"sqlite:///{tmp_path / 'd.db'}", ordered=False))
+
+
+def test_a_one_off_run_sends_no_heartbeats(prefect):
+    """Without a configured server nobody watches flow-run heartbeats, and stopping their
+    thread cost ~1 s a run: run_folder turns them off for its run only."""
+    from prefect.settings import get_current_settings
+    default = get_current_settings().flows.heartbeat_frequency
+    with prefect._without_heartbeats():
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == default is not None
