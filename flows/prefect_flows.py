@@ -6,8 +6,8 @@ the in-process path runs, plus Prefect's retries, caching, concurrency and run h
 
 * database stages retry transient errors (a locked SQLite file, a dropped connection): as
   Prefect tasks in the one-file flow, as plain retried calls in the folder flow's batches;
-* extract and find are cached on the file's SHA-256 and the parser's code version, so a file
-  already parsed (into any database) is not parsed again;
+* extract (and, in the one-file flow, find) is cached on the file's SHA-256 and the parser's
+  code version, so a file already read (into any database) is not read again;
 * `ingest_folder` runs files concurrently with the task runner named by PLANS_TASK_RUNNER
   (or `run_folder(runner=…)`): threads (default), processes, or Dask (prefect-dask); with
   threads, `run_folder` parses in a pool of processes (one per CPU), as `plans ingest` does.
@@ -153,10 +153,12 @@ def _stages(force: bool) -> SimpleNamespace:
 
 
 def _batch_stages(force: bool) -> SimpleNamespace:
-    """A batch's stages: the parse as cached tasks, the database stages as retried calls."""
+    """A batch's stages: extraction as the cached task (OCR and PDF reading are the cost worth
+    keeping), finding the plan and the database stages as plain calls, the latter retried: a
+    task run per file and stage cost more than finding the plan again."""
     tasks = _stages(force)
     return SimpleNamespace(fingerprint=steps.fingerprint, seen=retrying(steps.seen), extract=tasks.extract,
-                           find=tasks.find, load=retrying(steps.load), record=retrying(steps.record))
+                           find=find, load=retrying(steps.load), record=retrying(steps.record))
 
 
 @task(name="ingest-batch", cache_policy=NO_CACHE, task_run_name="ingest {groups[0][0]} …",
