@@ -28,7 +28,13 @@ def iso_date(day: str, month: str, year: str) -> str:
 
 
 def find_province(texts: list[str]) -> str | None:
-    """From the place-date line, a "TỈNH X" header line, or the most frequent "tỉnh X"."""
+    """From the place-date line, a "TỈNH X" header line, or the most frequent "tỉnh X"; none
+    for a central body's document ("BỘ NỘI VỤ", "… CỦA CHÍNH PHỦ": "Hà Nội, ngày …" is where
+    it was signed, not its province)."""
+    header = [strip_marks(t) for t in texts[:8]]
+    if any(pattern("central_issuer").search(t) for t in header) \
+            and not any(pattern("local_issuer").search(t) for t in header):
+        return None
     table = provinces()
     for text in texts[:15]:
         for m in pattern("place_date").finditer(text):

@@ -29,3 +29,17 @@ def test_ocr_signer_with_a_misread_initial():
     assert find_signer(block + ["hguyễn Thị Mai"], ocr=True) == "Nguyễn Thị Mai"
     assert find_signer(block + ["hguyễn Thị Mai"], ocr=False) is None
     assert find_signer(block + ["xem Văn Bản"], ocr=True) is None
+
+
+def test_a_central_bodys_document_has_no_province():
+    """A ministry's or the Government's document is signed in Hà Nội; Hà Nội is not its
+    province. A province's document keeps its province."""
+    from pipeline.metadata import find_province
+    central = ["BỘ NỘI VỤ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+               "Số: 12/KH-BNV", "Hà Nội, ngày 03 tháng 02 năm 2026"]
+    assert find_province(central) is None
+    provincial = ["ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                  "Số: 12/KH-UBND", "Lâm Đồng, ngày 03 tháng 02 năm 2026"]
+    assert find_province(provincial) == "Lâm Đồng"
+    city = ["ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI", "Số: 7/KH-UBND", "Hà Nội, ngày 03 tháng 02 năm 2026"]
+    assert find_province(city) == "Hà Nội"
