@@ -282,4 +282,5 @@ def run_folder(paths: list[str], db: str | None = None, *, trigger: str = "flow"
     finally:
         if _pool is not None:
             _pool.shutdown(cancel_futures=True)
-            _pool, _ = None, _parsed.clear()
+            _pool = None
+            _parsed.clear()

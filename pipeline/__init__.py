@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import groupby
 from dataclasses import replace
 from pathlib import Path
 
@@ -166,15 +167,11 @@ def split_at_field(cell: str, kind: str) -> tuple[str, str, str]:
 def number_schedule_rows(tasks: list[Task]) -> None:
     """Rows under one merged number and content cell (a broadcast or inspection schedule,
     each row its own date and agency) are one task each: "2.1", "2.2" (EXTRACTION §2)."""
-    i = 0
-    while i < len(tasks):
-        j = i
-        while j + 1 < len(tasks) and (tasks[j + 1].code, tasks[j + 1].text) == (tasks[i].code, tasks[i].text):
-            j += 1
-        if j > i:
-            for k, t in enumerate(tasks[i:j + 1], 1):
+    for _, same in groupby(tasks, key=lambda t: (t.code, t.text)):
+        same = list(same)
+        if len(same) > 1:
+            for k, t in enumerate(same, 1):
                 t.code = f"{t.code}.{k}"
-        i = j + 1
 
 
 # --- prose --------------------------------------------------------------------------------

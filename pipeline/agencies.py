@@ -15,6 +15,7 @@ import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
+from pipeline.metadata import provinces
 from pipeline.resources import PatternError, Row, lines, pattern, rows, words
 from pipeline.text import fold, normalize, tone_normalize
 from schemas.plan import AGENCY_SCOPES, AgencyProfile
@@ -156,7 +157,7 @@ class Gazetteer:
             if not m.group("q") and len(words) < 2:
                 place = pattern("place_name").match(text, m.end())
                 if place and m.group().startswith("Ủy ban") and not self._covered(found, m.start(), place.end()) \
-                        and fold(place.group("name")) not in province_names():
+                        and fold(place.group("name")) not in provinces():   # a province's committee: the issuer
                     raw = text[m.start():place.end()]      # "Ủy ban nhân dân phường Xuân Hương", as named
                     found.append(Mention(m.start(), place.end(), (Agency(raw, "other"),), raw))
                 continue         # "Ủy ban nhân dân thành phố": the issuing city, not a collective
@@ -423,13 +424,6 @@ def local_levels() -> LocalLevels:
 def unit_pattern() -> re.Pattern:
     """The unit words of local_levels.tsv ("thị xã" before "xã")."""
     return re.compile("|".join(sorted(map(re.escape, local_levels().units), key=len, reverse=True)), re.I)
-
-
-@cache
-def province_names() -> frozenset[str]:
-    """Province-level names, folded: "Ủy ban nhân dân thành phố Cần Thơ" is a province's
-    people's committee (an issuer), not a named local body."""
-    return frozenset(fold(p) for p in lines("provinces.txt"))
 
 
 @cache
