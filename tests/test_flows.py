@@ -134,37 +134,33 @@ def test_a_parse_is_cached_on_the_file_bytes(prefect, folder, tmp_path, parses):
     assert store.plan_records(engine, out.plan_id)[0]["document"] == "renamed"
 
 
-def test_one_file_flow_retries_a_locked_database(prefect, tmp_path, monkeypatch):
+@pytest.fixture
+def locked_once(monkeypatch):
+    """store.load fails once with "database is locked", then loads; the calls made."""
     from sqlalchemy.exc import OperationalError
     calls, load = [], store.load
 
-    def locked_once(*args, **kwargs):
+    def load_after_a_lock(*args, **kwargs):
         calls.append(1)
         if len(calls) == 1:
             raise OperationalError("INSERT …", {}, Exception("database is locked"))
         return load(*args, **kwargs)
 
-    monkeypatch.setattr(store, "load", locked_once)
+    monkeypatch.setattr(store, "load", load_after_a_lock)
+    return calls
+
+
+def test_one_file_flow_retries_a_locked_database(prefect, tmp_path, locked_once):
     out = prefect.ingest_file(str(SAMPLES[2]), f"sqlite:///{tmp_path / 'p.db'}")
-    assert out.status == "loaded" and len(calls) == 2
+    assert out.status == "loaded" and len(locked_once) == 2
 
 
-def test_folder_flow_retries_a_locked_database(prefect, folder, tmp_path, monkeypatch):
+def test_folder_flow_retries_a_locked_database(prefect, folder, tmp_path, locked_once, monkeypatch):
     """The folder flow's batches retry their database stages in-process, as the tasks do."""
-    from sqlalchemy.exc import OperationalError
-    calls, load = [], store.load
-
-    def locked_once(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise OperationalError("INSERT …", {}, Exception("database is locked"))
-        return load(*args, **kwargs)
-
-    monkeypatch.setattr(store, "load", locked_once)
     monkeypatch.setattr(prefect, "DB_RETRY_DELAYS", [0, 0, 0])
     (folder / "broken.docx").unlink()
     summary = prefect.ingest_folder([str(folder)], f"sqlite:///{tmp_path / 'p.db'}")
-    assert set(statuses(summary).values()) == {"loaded"} and len(calls) == len(SAMPLES) + 1
+    assert set(statuses(summary).values()) == {"loaded"} and len(locked_once) == len(SAMPLES) + 1
 
 
 def test_flow_does_not_retry_a_bad_file(prefect, tmp_path):

@@ -187,8 +187,26 @@ def test_parenthesised_labels(tmp_path):
     ]
 
 
-def inspection_plan(path, implementation: bool):
+def docx_plan(path, lines, rows=(), closing=(), merged=()):
+    """A DOCX written by hand: paragraphs, then a table of `rows` (its empty cells left
+    empty; `merged` pairs of (row, column) cells merged), then the closing paragraphs."""
     doc = Docx()
+    for line in lines:
+        doc.add_paragraph(line)
+    if rows:
+        table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+        for row, values in zip(table.rows, rows):
+            for cell, text in zip(row.cells, values):
+                if text:
+                    cell.text = text
+        for (r0, c0), (r1, c1) in merged:
+            table.cell(r0, c0).merge(table.cell(r1, c1))
+    for line in closing:
+        doc.add_paragraph(line)
+    doc.save(path)
+
+
+def inspection_plan(path, implementation: bool):
     lines = ["ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ", "Số: 88/KH-UBND", "Quảng Trị, ngày 02 tháng 3 năm 2026",
              "KẾ HOẠCH", "Kiểm tra công tác văn thư, lưu trữ năm 2026",
              "I. MỤC ĐÍCH, YÊU CẦU", "1. Đánh giá việc chấp hành quy định về văn thư.",
@@ -198,9 +216,7 @@ def inspection_plan(path, implementation: bool):
         lines += ["III. TỔ CHỨC THỰC HIỆN",
                   "1. Sở Nội vụ chủ trì, phối hợp với Văn phòng Ủy ban nhân dân tỉnh thành lập Đoàn kiểm tra.",
                   "2. Các cơ quan được kiểm tra chuẩn bị báo cáo gửi Sở Nội vụ trước ngày 15/4/2026."]
-    for line in lines + ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Hoàng Nam"]:
-        doc.add_paragraph(line)
-    doc.save(path)
+    docx_plan(path, lines, closing=["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Hoàng Nam"])
 
 
 def test_inspection_topics_are_tasks_only_where_nothing_else_is_assigned(tmp_path):
@@ -218,21 +234,19 @@ def test_inspection_topics_are_tasks_only_where_nothing_else_is_assigned(tmp_pat
 def test_decision_carrying_a_plan(tmp_path):
     """EXTRACTION §1: a decision that issues a plan; its articles and signature come first,
     the plan after them with the caption naming the decision (not part of the title)."""
-    doc = Docx()
-    for line in ["BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ TỈNH", "Số: 12/QĐ-BCĐ", "Phú Thọ, ngày 10 tháng 3 năm 2026",
-                 "QUYẾT ĐỊNH", "Ban hành Kế hoạch giám sát chuyển đổi số năm 2026",
-                 "TRƯỞNG BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ TỈNH",
-                 "Căn cứ Quyết định số 5/QĐ-UBND ngày 02/01/2026 của Ủy ban nhân dân tỉnh;",
-                 "QUYẾT ĐỊNH:", "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch giám sát chuyển đổi số năm 2026.",
-                 "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.", "TRƯỞNG BAN", "Đinh Công Sứ",
-                 "KẾ HOẠCH", "Giám sát chuyển đổi số năm 2026",
-                 "(Kèm theo Quyết định số 12/QĐ-BCĐ ngày 10 tháng 3 năm 2026 của Trưởng Ban Chỉ đạo)",
-                 "I. MỤC ĐÍCH, YÊU CẦU", "1. Đánh giá đúng kết quả chuyển đổi số.",
-                 "II. TỔ CHỨC THỰC HIỆN",
-                 "1. Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Nội vụ tổ chức giám sát trong quý II/2026.",
-                 "2. Sở Tài chính bố trí kinh phí thực hiện Kế hoạch."]:
-        doc.add_paragraph(line)
-    doc.save(tmp_path / "qd.docx")
+    docx_plan(tmp_path / "qd.docx", [
+        "BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ TỈNH", "Số: 12/QĐ-BCĐ", "Phú Thọ, ngày 10 tháng 3 năm 2026",
+        "QUYẾT ĐỊNH", "Ban hành Kế hoạch giám sát chuyển đổi số năm 2026",
+        "TRƯỞNG BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ TỈNH",
+        "Căn cứ Quyết định số 5/QĐ-UBND ngày 02/01/2026 của Ủy ban nhân dân tỉnh;",
+        "QUYẾT ĐỊNH:", "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch giám sát chuyển đổi số năm 2026.",
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.", "TRƯỞNG BAN", "Đinh Công Sứ",
+        "KẾ HOẠCH", "Giám sát chuyển đổi số năm 2026",
+        "(Kèm theo Quyết định số 12/QĐ-BCĐ ngày 10 tháng 3 năm 2026 của Trưởng Ban Chỉ đạo)",
+        "I. MỤC ĐÍCH, YÊU CẦU", "1. Đánh giá đúng kết quả chuyển đổi số.",
+        "II. TỔ CHỨC THỰC HIỆN",
+        "1. Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Nội vụ tổ chức giám sát trong quý II/2026.",
+        "2. Sở Tài chính bố trí kinh phí thực hiện Kế hoạch."])
     plan = process(tmp_path / "qd.docx")
     assert (plan.meta.number, plan.meta.issued, plan.meta.signer, plan.meta.title) == (
         "12/QĐ-BCĐ", "2026-03-10", "Đinh Công Sứ", "Giám sát chuyển đổi số năm 2026")
@@ -243,29 +257,19 @@ def test_decision_carrying_a_plan(tmp_path):
 def test_schedule_rows_under_merged_cells(tmp_path):
     """EXTRACTION §2: a content cell (and its number) merged over rows that each have their
     own date and agency gives one task per row, numbered with a suffix."""
-    doc = Docx()
-    for line in ["ỦY BAN NHÂN DÂN TỈNH GIA LAI", "Số: 15/KH-UBND", "Gia Lai, ngày 05 tháng 01 năm 2026",
-                 "KẾ HOẠCH", "Tuyên truyền phòng, chống dịch bệnh năm 2026",
-                 "I. MỤC ĐÍCH, YÊU CẦU", "1. Nâng cao nhận thức của Nhân dân.",
-                 "II. NỘI DUNG, HÌNH THỨC TUYÊN TRUYỀN"]:
-        doc.add_paragraph(line)
-    table = doc.add_table(rows=5, cols=5)
     rows = [["STT", "Nội dung", "Thời gian", "Đơn vị thực hiện", "Đơn vị phối hợp"],
             ["1", "Phát sóng phóng sự về phòng, chống sốt xuất huyết", "23/01/2026",
              "Báo và Phát thanh, Truyền hình tỉnh", "Sở Y tế"],
             ["", "", "15/02/2026", "Trung tâm Kiểm soát bệnh tật tỉnh", "Sở Y tế"],
             ["2", "Tọa đàm trực tuyến về tiêm chủng", "20/3/2026", "Sở Y tế", ""],
             ["", "", "20/4/2026", "Sở Giáo dục và Đào tạo", ""]]
-    for row, values in zip(table.rows, rows):
-        for cell, text in zip(row.cells, values):
-            if text:
-                cell.text = text
-    for top in (1, 3):
-        for col in (0, 1):
-            table.cell(top, col).merge(table.cell(top + 1, col))
-    for line in ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Rơ Mah Tuấn"]:
-        doc.add_paragraph(line)
-    doc.save(tmp_path / "schedule.docx")
+    docx_plan(tmp_path / "schedule.docx",
+              ["ỦY BAN NHÂN DÂN TỈNH GIA LAI", "Số: 15/KH-UBND", "Gia Lai, ngày 05 tháng 01 năm 2026",
+               "KẾ HOẠCH", "Tuyên truyền phòng, chống dịch bệnh năm 2026",
+               "I. MỤC ĐÍCH, YÊU CẦU", "1. Nâng cao nhận thức của Nhân dân.",
+               "II. NỘI DUNG, HÌNH THỨC TUYÊN TRUYỀN"],
+              rows, closing=["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Rơ Mah Tuấn"],
+              merged=[((top, col), (top + 1, col)) for top in (1, 3) for col in (0, 1)])
     tasks = process(tmp_path / "schedule.docx").tasks
     assert [(t.code, t.text, t.lead, [d.due for d in t.deadlines]) for t in tasks] == [
         ("1.1", "Phát sóng phóng sự về phòng, chống sốt xuất huyết", ["Báo và Phát thanh, Truyền hình tỉnh"], ["2026-01-23"]),
@@ -321,24 +325,17 @@ def test_attribution_lines_close_lettered_items_and_go_together(tmp_path):
 def test_inspection_team_table(tmp_path):
     """An inspection plan's team table: the head of each team ("Trưởng đoàn: …") leads, its
     members ("Thành viên: …") support."""
-    doc = Docx()
-    for line in ["ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH", "Số: 40/KH-UBND", "Hà Tĩnh, ngày 10 tháng 3 năm 2026",
-                 "KẾ HOẠCH", "Kiểm tra công tác cải cách hành chính năm 2026",
-                 "I. MỤC ĐÍCH, YÊU CẦU", "1. Đánh giá đúng kết quả cải cách hành chính.",
-                 "II. THÀNH PHẦN, NỘI DUNG KIỂM TRA"]:
-        doc.add_paragraph(line)
-    table = doc.add_table(rows=3, cols=4)
     rows = [["TT", "Thành phần đoàn", "Nội dung kiểm tra", "Thời gian"],
             ["1", "Trưởng đoàn: Giám đốc Sở Nội vụ. Thành viên:\n- Lãnh đạo Sở Tư pháp;\n- Lãnh đạo Văn phòng Ủy ban nhân dân tỉnh.",
              "Kiểm tra việc giải quyết thủ tục hành chính tại Trung tâm Phục vụ hành chính công tỉnh", "Quý II/2026"],
             ["2", "Trưởng đoàn: Chánh Thanh tra tỉnh. Thành viên:\n- Lãnh đạo Sở Tài chính.",
              "Kiểm tra việc thực hiện cơ chế tự chủ tại các đơn vị sự nghiệp", "Quý III/2026"]]
-    for row, values in zip(table.rows, rows):
-        for cell, text in zip(row.cells, values):
-            cell.text = text
-    for line in ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Võ Trọng Hải"]:
-        doc.add_paragraph(line)
-    doc.save(tmp_path / "teams.docx")
+    docx_plan(tmp_path / "teams.docx",
+              ["ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH", "Số: 40/KH-UBND", "Hà Tĩnh, ngày 10 tháng 3 năm 2026",
+               "KẾ HOẠCH", "Kiểm tra công tác cải cách hành chính năm 2026",
+               "I. MỤC ĐÍCH, YÊU CẦU", "1. Đánh giá đúng kết quả cải cách hành chính.",
+               "II. THÀNH PHẦN, NỘI DUNG KIỂM TRA"],
+              rows, closing=["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Võ Trọng Hải"])
     tasks = process(tmp_path / "teams.docx").tasks
     assert [(t.code, t.lead, t.support) for t in tasks] == [
         ("1", ["Sở Nội vụ"], ["Sở Tư pháp", "Văn phòng Ủy ban nhân dân tỉnh"]),
